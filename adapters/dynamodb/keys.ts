@@ -1,0 +1,31 @@
+import type { OrderKey, OrderType } from '../../domain/order';
+import type { OrderSelector } from '../../domain/selection';
+
+/**
+ * Key layout of the orders table.
+ *   pk = <account_id> "#" <order_handle>
+ *   sk = <type> "#" <type_index, 10 digits> "#" <fulfillment_attempt, 10 digits>
+ * account_id cannot contain "#" (domain/order.ts), so the first "#" of pk always ends it and a
+ * handle full of "#", "/", "%" or look-alikes of this layout still names exactly one partition.
+ * Handles are stored as given (no escaping), so 256 characters of 4-byte UTF-8 fit in the 2 KB key.
+ * Fixed-width numbers make sk sort by type, then type_index, then fulfillment_attempt.
+ */
+const pad = (value: number): string => value.toString().padStart(10, '0');
+
+export const partitionKey = (accountId: string, orderHandle: string): string => `${accountId}#${orderHandle}`;
+
+export const sortKey = (type: OrderType, typeIndex: number, fulfillmentAttempt: number): string =>
+  `${type}#${pad(typeIndex)}#${pad(fulfillmentAttempt)}`;
+
+export const orderItemKey = (key: OrderKey): { pk: string; sk: string } => ({
+  pk: partitionKey(key.account_id, key.order_handle),
+  sk: sortKey(key.type, key.type_index, key.fulfillment_attempt),
+});
+
+/** The longest sk prefix the selector fixes (type, then type_index, then fulfillment_attempt, in order). */
+export const sortKeyPrefix = (selector: OrderSelector): string => {
+  if (selector.type === undefined) return '';
+  if (selector.type_index === undefined) return `${selector.type}#`;
+  if (selector.fulfillment_attempt === undefined) return `${selector.type}#${pad(selector.type_index)}#`;
+  return sortKey(selector.type, selector.type_index, selector.fulfillment_attempt);
+};

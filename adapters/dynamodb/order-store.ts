@@ -1,0 +1,173 @@
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { COMPLETABLE_STATUSES } from '../../domain/completion';
+import { DependencyUnavailable } from '../../domain/errors';
+import type { AccountOrder, OrderKey, OrderType } from '../../domain/order';
+import type { CompletionWrite, CompletionWriteResult, OrderStore, StoredOrder } from '../../domain/ports';
+import type { OrderSelector, RecordRef } from '../../domain/selection';
+import { isDependencyUnavailable } from '../aws-errors';
+import { orderItemKey, partitionKey, sortKey, sortKeyPrefix } from './keys';
+
+/** Attributes that exist only in storage and never reach a caller or an event. */
+export const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'account_id', 'pending_event'] as const;
+
+const COMPLETABLE_VALUES = Object.fromEntries(COMPLETABLE_STATUSES.map((status, i) => [`:completable${i}`, status]));
+const COMPLETE_CONDITION = `attribute_exists(pk) AND #status IN (${Object.keys(COMPLETABLE_VALUES).join(', ')})`;
+
+/** Runs one DynamoDB call, turning throttling, timeouts and outages into DependencyUnavailable. */
+const call = async <T>(operation: () => Promise<T>): Promise<T> => {
+  try {
+    return await operation();
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException) && isDependencyUnavailable(error)) {
+      throw new DependencyUnavailable('dynamodb', { cause: error });
+    }
+    throw error;
+  }
+};
+
+export class DynamoDbOrderStore implements OrderStore {
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async findRecords(accountId: string, orderHandle: string, selector: OrderSelector): Promise<RecordRef[]> {
+    const prefix = sortKeyPrefix(selector);
+    const records: RecordRef[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      // Strongly consistent: an attempt created a moment ago must be the one that counts as latest.
+      const page = await call(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: { ':pk': partitionKey(accountId, orderHandle), ...(prefix === '' ? {} : { ':prefix': prefix }) },
+            ExpressionAttributeNames: { '#type': 'type' },
+            ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) {
+        records.push({
+          type: item.type as OrderType,
+          type_index: Number(item.type_index),
+          fulfillment_attempt: Number(item.fulfillment_attempt),
+          route_handle: typeof item.route_handle === 'string' ? item.route_handle : null,
+        });
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    return records;
+  }
+
+  async complete(write: CompletionWrite): Promise<CompletionWriteResult> {
+    try {
+      const output = await call(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: orderItemKey(write.key),
+            UpdateExpression:
+              'SET #status = :completed, completed_at = :completed_at, ' +
+              'timeline = list_append(if_not_exists(timeline, :no_events), :events), pending_event = :pending_event',
+            ConditionExpression: COMPLETE_CONDITION,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':completed': 'completed',
+              ':completed_at': write.completed_at,
+              ':no_events': [],
+              ':events': [write.timeline_event],
+              ':pending_event': write.pending_event,
+              ...COMPLETABLE_VALUES,
+            },
+            ReturnValues: 'ALL_NEW',
+            // Why the condition refused, without a second read.
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          }),
+        ),
+      );
+      return { outcome: 'completed', order: output.Attributes as StoredOrder };
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) {
+        if (error.Item === undefined) return { outcome: 'missing' };
+        return { outcome: 'unchanged', order: unmarshall(error.Item) as StoredOrder };
+      }
+      throw error;
+    }
+  }
+
+  async claimPendingEvent(key: OrderKey, eventId: string, expiredLeaseUntil: number, leaseUntil: number): Promise<boolean> {
+    return this.conditionalUpdate(key, 'SET pending_event.lease_until = :lease_until', {
+      condition: 'pending_event.event_id = :event_id AND pending_event.lease_until = :expired',
+      values: { ':event_id': eventId, ':expired': expiredLeaseUntil, ':lease_until': leaseUntil },
+    });
+  }
+
+  async releasePendingEvent(key: OrderKey, eventId: string): Promise<void> {
+    await this.conditionalUpdate(key, 'SET pending_event.lease_until = :released', {
+      condition: 'pending_event.event_id = :event_id',
+      values: { ':event_id': eventId, ':released': 0 },
+    });
+  }
+
+  async clearPendingEvent(key: OrderKey, eventId: string): Promise<void> {
+    await this.conditionalUpdate(key, 'REMOVE pending_event', {
+      condition: 'pending_event.event_id = :event_id',
+      values: { ':event_id': eventId },
+    });
+  }
+
+  /** Upserts whole orders (seeding, imports), 25 at a time, retrying unprocessed items. */
+  async putOrders(orders: readonly AccountOrder[]): Promise<void> {
+    for (let start = 0; start < orders.length; start += 25) {
+      let requests: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string] = orders
+        .slice(start, start + 25)
+        .map((order) => ({ PutRequest: { Item: toItem(order) } }));
+      for (let attempt = 0; requests.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        if (attempt > 8) throw new DependencyUnavailable('dynamodb');
+        const output = await call(() =>
+          this.client.send(new BatchWriteCommand({ RequestItems: { [this.tableName]: requests } })),
+        );
+        requests = output.UnprocessedItems?.[this.tableName] ?? [];
+      }
+    }
+  }
+
+  /** True when the condition held and the update was made. */
+  private async conditionalUpdate(
+    key: OrderKey,
+    updateExpression: string,
+    { condition, values }: { condition: string; values: Record<string, unknown> },
+  ): Promise<boolean> {
+    try {
+      await call(() =>
+        this.client.send(
+          new UpdateCommand({
+            TableName: this.tableName,
+            Key: orderItemKey(key),
+            UpdateExpression: updateExpression,
+            ConditionExpression: `attribute_exists(pk) AND ${condition}`,
+            ExpressionAttributeValues: values,
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+}
+
+/** The stored item for an order: its API fields, its owner and its keys. */
+export const toItem = (order: AccountOrder): Record<string, unknown> => ({
+  ...order,
+  pk: partitionKey(order.account_id, order.order_handle),
+  sk: sortKey(order.type, order.type_index, order.fulfillment_attempt),
+});

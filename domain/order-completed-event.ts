@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { ORDER_TYPES, accountIdSchema, destinationSchema, orderHandleSchema, orderIndexSchema, type OrderKey } from './order';
+import { MAX_METADATA_BYTES } from './order';
+
+/**
+ * The OrderCompleted event contract, defined once: the publisher builds its Detail with
+ * buildOrderCompletedDetail and subscribers parse with parseOrderCompletedDetail.
+ *
+ * Versioning: within version "1" fields may be added (subscribers must ignore unknown fields);
+ * removing, renaming or changing the meaning or type of a field needs version "2".
+ * De-duplicate on `event_id`: every publish of one completion carries the same id.
+ */
+export const ORDER_COMPLETED_DETAIL_TYPE = 'OrderCompleted';
+export const ORDER_COMPLETED_VERSION = '1';
+
+export const orderCompletedDetailSchema = z.object({
+  version: z.literal(ORDER_COMPLETED_VERSION),
+  event_id: z.string().regex(/^[0-9a-f]{32}$/),
+  account_id: accountIdSchema,
+  order_handle: orderHandleSchema,
+  type: z.enum(ORDER_TYPES),
+  type_index: orderIndexSchema,
+  fulfillment_attempt: orderIndexSchema,
+  status: z.literal('completed'),
+  completed_at: z.iso.datetime({ offset: true }),
+  route_handle: z.string().nullable(),
+  worker_handle: z.string().nullable(),
+  device_id: z.string().nullable(),
+  metadata: z.record(z.string(), z.json()).nullable(),
+  /** True when the order's metadata was over the size bound and left out. */
+  metadata_truncated: z.boolean().optional(),
+  share_url: z.string().nullable(),
+  destination: destinationSchema.nullable(),
+});
+export type OrderCompletedDetail = z.infer<typeof orderCompletedDetailSchema>;
+
+/** The order fields the summary reads; everything else (polyline, timeline, ...) is left out. */
+export interface CompletedOrderFields {
+  completed_at: string;
+  route_handle?: string | null;
+  worker_handle?: string | null;
+  device_id?: string | null;
+  metadata?: Record<string, unknown> | null;
+  share_url?: string | null;
+  destination?: unknown;
+}
+
+const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+
+export const buildOrderCompletedDetail = (
+  key: OrderKey,
+  eventId: string,
+  order: CompletedOrderFields,
+): OrderCompletedDetail => {
+  const metadata = order.metadata ?? null;
+  const metadataFits = metadata === null || Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES;
+  const destination = destinationSchema.safeParse(order.destination);
+  return {
+    version: ORDER_COMPLETED_VERSION,
+    event_id: eventId,
+    account_id: key.account_id,
+    order_handle: key.order_handle,
+    type: key.type,
+    type_index: key.type_index,
+    fulfillment_attempt: key.fulfillment_attempt,
+    status: 'completed',
+    completed_at: order.completed_at,
+    route_handle: stringOrNull(order.route_handle),
+    worker_handle: stringOrNull(order.worker_handle),
+    device_id: stringOrNull(order.device_id),
+    metadata: metadataFits ? (metadata as OrderCompletedDetail['metadata']) : null,
+    ...(metadataFits ? {} : { metadata_truncated: true }),
+    share_url: stringOrNull(order.share_url),
+    destination: destination.success ? destination.data : null,
+  };
+};
+
+/** The typed parse helper for subscribers: throws a ZodError when the detail breaks the contract. */
+export const parseOrderCompletedDetail = (detail: unknown): OrderCompletedDetail =>
+  orderCompletedDetailSchema.parse(detail);

@@ -1,0 +1,63 @@
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  AmbiguousOrder,
+  DependencyUnavailable,
+  EventNotPublished,
+  OrderNotCompletable,
+  OrderNotFound,
+  ValidationFailed,
+} from '../../domain/errors';
+import { HttpError } from './http-error';
+import { errorResponse } from './responses';
+
+/** Seconds a caller should wait before retrying a 503. */
+export const RETRY_AFTER_SECONDS = '1';
+
+export interface ErrorLog {
+  warn(message: string, ...extra: Record<string, unknown>[]): void;
+  error(message: string, ...extra: Record<string, unknown>[]): void;
+}
+
+/**
+ * The one place where errors become HTTP responses. Only errors that declare their meaning
+ * (domain errors, HttpError) show their message; anything else is a generic 500, logged, not leaked.
+ */
+export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxyStructuredResultV2 => {
+  if (error instanceof HttpError) return errorResponse(error.statusCode, error.message, error.detail, error.headers);
+  if (error instanceof ValidationFailed) return errorResponse(422, 'Validation error', error.detail);
+  if (error instanceof AmbiguousOrder) return errorResponse(422, 'Validation error', { query: error.missing });
+  if (error instanceof OrderNotFound) return errorResponse(404, 'Order not found');
+  if (error instanceof OrderNotCompletable) {
+    return errorResponse(409, `Order is ${error.status} and cannot be completed`, { status: error.status });
+  }
+  if (error instanceof EventNotPublished) {
+    log.warn('order completed but OrderCompleted not published; kept pending', { error: describe(error) });
+    return errorResponse(
+      503,
+      'The order is completed but its OrderCompleted event is not published yet; retry the request to publish it',
+      {},
+      { 'retry-after': RETRY_AFTER_SECONDS },
+    );
+  }
+  if (error instanceof DependencyUnavailable) {
+    log.warn('dependency unavailable', { dependency: error.dependency, error: describe(error) });
+    return errorResponse(503, 'Service temporarily unavailable; retry later', {}, { 'retry-after': RETRY_AFTER_SECONDS });
+  }
+  log.error('unexpected error', error instanceof Error ? { error } : { error: String(error) });
+  return errorResponse(500, 'Internal server error');
+};
+
+const describe = (error: Error): string => {
+  const cause = error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
+  return `${error.message}${cause}`;
+};
+
+export const httpErrorMapper = (
+  log: ErrorLog,
+): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
+  name: 'httpErrorMapper',
+  onError: (request) => {
+    request.response = toHttpResponse(request.error, log);
+  },
+});
