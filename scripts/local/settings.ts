@@ -1,0 +1,39 @@
+import { resolve } from 'node:path';
+
+/**
+ * Ports, paths and names of the local stack, one place. Every value can be overridden from the
+ * environment, so tests (or a second stack) can run beside a developer's `npm start`.
+ */
+const int = (name: string, fallback: number): number => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new Error(`${name} must be a port number (1-65535), not "${raw}"`);
+  }
+  return value;
+};
+
+export const localSettings = () => {
+  const localDir = resolve(process.env.LOCAL_DIR ?? '.local');
+  const dynamodbPort = int('DYNAMODB_PORT', 8000);
+  const eventbridgePort = int('EVENTBRIDGE_PORT', 4010);
+  return {
+    localDir,
+    httpPort: int('HTTP_PORT', 3000),
+    lambdaPort: int('LAMBDA_PORT', 3002),
+    dynamodbPort,
+    eventbridgePort,
+    eventbridgePubSubPort: int('EVENTBRIDGE_PUBSUB_PORT', 4011),
+    /** Set to use a DynamoDB or EventBridge endpoint you run yourself (or a fault-injecting proxy). */
+    dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT || `http://127.0.0.1:${dynamodbPort}`,
+    eventbridgeEndpoint: process.env.EVENTBRIDGE_ENDPOINT || `http://127.0.0.1:${eventbridgePort}`,
+    startOwnDynamoDb: !process.env.DYNAMODB_ENDPOINT,
+    dynamodbDataDir: resolve(localDir, 'dynamodb'),
+    eventsFile: resolve(localDir, 'events.jsonl'),
+    esbuildDir: resolve(localDir, 'esbuild'),
+    tableName: process.env.ORDERS_TABLE_NAME ?? 'orders-complete-local-orders',
+    region: process.env.AWS_REGION ?? 'us-east-1',
+  };
+};
+export type LocalSettings = ReturnType<typeof localSettings>;

@@ -1,0 +1,160 @@
+/**
+ * `npm start`: the whole service on this machine, no docker, no cloud.
+ *   DynamoDB Local (Java 17+), orders table created, sample orders seeded
+ *   serverless offline: the HTTP API at http://localhost:3000 and the local EventBridge (port 4010)
+ *   the local OrderCompleted subscriber appending to .local/events.jsonl
+ * Ctrl-C stops every child process. Ports and paths: scripts/local/settings.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { connect } from 'node:net';
+import { dirname, join, relative, resolve } from 'node:path';
+import { ensureOrdersTable, localClient, pidFileIn, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import { assertPortsFree } from './ports';
+import { seedOrdersFromFile } from './seed-orders';
+import { localSettings } from './settings';
+import { UserFacingError } from './user-facing-error';
+
+const projectRoot = resolve(__dirname, '..', '..');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const reachable = (port: number): Promise<boolean> =>
+  new Promise((done) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => (socket.destroy(), done(true)));
+    socket.once('error', () => done(false));
+  });
+
+const httpAnswers = async (url: string): Promise<boolean> => {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const prefixLines = (stream: NodeJS.ReadableStream | null, prefix: string, sink: NodeJS.WriteStream, keep: string[]) => {
+  let buffered = '';
+  stream?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString();
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      keep.push(line);
+      if (keep.length > 60) keep.shift();
+      sink.write(`${prefix}${line}\n`);
+    }
+  });
+};
+
+const main = async (): Promise<void> => {
+  const settings = localSettings();
+  mkdirSync(settings.localDir, { recursive: true });
+
+  await assertPortsFree([
+    { port: settings.httpPort, what: 'HTTP API', variable: 'HTTP_PORT' },
+    { port: settings.lambdaPort, what: 'serverless offline Lambda API', variable: 'LAMBDA_PORT' },
+    { port: settings.eventbridgePort, what: 'local EventBridge', variable: 'EVENTBRIDGE_PORT' },
+    { port: settings.eventbridgePubSubPort, what: 'local EventBridge pub/sub', variable: 'EVENTBRIDGE_PUBSUB_PORT' },
+    ...(settings.startOwnDynamoDb ? [{ port: settings.dynamodbPort, what: 'DynamoDB Local', variable: 'DYNAMODB_PORT' }] : []),
+  ]);
+
+  let dynamodb: RunningDynamoDb | undefined;
+  let offline: ChildProcess | undefined;
+  let stopping = false;
+  const stopAll = async (code: number): Promise<never> => {
+    if (stopping) return new Promise<never>(() => undefined);
+    stopping = true;
+    if (offline?.pid !== undefined && offline.exitCode === null) {
+      const exited = new Promise((r) => offline?.once('exit', r));
+      try {
+        process.kill(-offline.pid, 'SIGTERM'); // its own process group: serverless and its esbuild service
+      } catch {
+        /* already gone */
+      }
+      await Promise.race([exited, sleep(5_000)]);
+      try {
+        process.kill(-offline.pid, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+    }
+    await dynamodb?.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGHUP', () => void stopAll(0));
+
+  try {
+    if (settings.startOwnDynamoDb) {
+      dynamodb = await startDynamoDbLocal({
+        port: settings.dynamodbPort,
+        dataDir: settings.dynamodbDataDir,
+        region: settings.region,
+        pidFile: pidFileIn(settings.localDir),
+      });
+    }
+    const client = localClient(settings.dynamodbEndpoint, settings.region);
+    await ensureOrdersTable(client, settings.tableName);
+    const sampleFile = join(projectRoot, 'seed', 'sample-orders.json');
+    const seeded = await seedOrdersFromFile(client, settings.tableName, sampleFile);
+    if (seeded.problems.length > 0) throw new Error(`sample orders invalid: ${seeded.problems.join('; ')}`);
+    client.destroy();
+
+    const serverlessBin = join(dirname(require.resolve('serverless/package.json')), 'bin', 'serverless.js');
+    const output: string[] = [];
+    offline = spawn(process.execPath, [serverlessBin, 'offline', 'start', '--stage', 'local'], {
+      cwd: projectRoot,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        ...process.env,
+        HTTP_PORT: String(settings.httpPort),
+        LAMBDA_PORT: String(settings.lambdaPort),
+        EVENTBRIDGE_PORT: String(settings.eventbridgePort),
+        EVENTBRIDGE_PUBSUB_PORT: String(settings.eventbridgePubSubPort),
+        DYNAMODB_ENDPOINT: settings.dynamodbEndpoint,
+        EVENTBRIDGE_ENDPOINT: settings.eventbridgeEndpoint,
+        EVENTS_FILE: settings.eventsFile,
+        ESBUILD_WORK_FOLDER: relative(projectRoot, settings.esbuildDir),
+        ORDERS_TABLE_NAME: settings.tableName,
+        SLS_TELEMETRY_DISABLED: '1',
+        SLS_NOTIFICATIONS_MODE: 'off',
+      },
+    });
+    prefixLines(offline.stdout, '', process.stdout, output);
+    prefixLines(offline.stderr, '', process.stderr, output);
+    offline.once('exit', (code) => {
+      if (stopping) return;
+      console.error(`serverless offline exited (code ${code}); stopping the local stack.`);
+      void stopAll(1);
+    });
+
+    const deadline = Date.now() + 90_000;
+    while (!(await httpAnswers(`http://127.0.0.1:${settings.httpPort}/`)) || !(await reachable(settings.eventbridgePort))) {
+      if (Date.now() > deadline) throw new Error('serverless offline did not start within 90 s (its output is above)');
+      await sleep(200);
+    }
+
+    const base = `http://localhost:${settings.httpPort}`;
+    console.log(
+      [
+        '',
+        `orders-complete is ready at ${base}`,
+        `  complete the sample order:  curl -s -X POST -u local-account:local-secret -H 'content-type: application/json' -d '{}' ${base}/orders/order-1/complete`,
+        `  OrderCompleted events:      ${relative(process.cwd(), settings.eventsFile) || settings.eventsFile}`,
+        `  DynamoDB Local:             ${settings.dynamodbEndpoint} (table ${settings.tableName})`,
+        '  Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    if (error instanceof UserFacingError) console.error(error.message);
+    else console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
+    await stopAll(1);
+  }
+};
+
+void main();
