@@ -15,6 +15,9 @@ import { seedOrdersFromFile } from './seed-orders';
 import { localSettings } from './settings';
 import { UserFacingError } from './user-facing-error';
 
+// The SDK is pinned; its notice that releases after January 2027 need Node 22 is known (README) and only noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const projectRoot = resolve(__dirname, '..', '..');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { freePort } from '../support/free-port';
+
+/**
+ * End-to-end tests run the real `npm start` stack (scripts/local/start.ts) on free ports with its own
+ * state folder (.local/e2e), so they never collide with a developer's running stack, and talk HTTP to it.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const root = resolve(__dirname, '..', '..');
+  const localDir = resolve(root, '.local', 'e2e');
+  rmSync(localDir, { recursive: true, force: true });
+  const ports = {
+    HTTP_PORT: await freePort(),
+    LAMBDA_PORT: await freePort(),
+    DYNAMODB_PORT: await freePort(),
+    EVENTBRIDGE_PORT: await freePort(),
+    EVENTBRIDGE_PUBSUB_PORT: await freePort(),
+  };
+  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_DIR: localDir, LOG_LEVEL: 'WARN' };
+  for (const [name, port] of Object.entries(ports)) env[name] = String(port);
+  delete env.DYNAMODB_ENDPOINT;
+  delete env.EVENTBRIDGE_ENDPOINT;
+
+  const child = spawn(process.execPath, [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'local', 'start.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const started = Date.now();
+  await new Promise<void>((done, fail) => {
+    const timer = setTimeout(() => fail(new Error(`local stack not ready after 120 s:\n${output}`)), 120_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('orders-complete is ready at')) {
+        clearTimeout(timer);
+        done();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      fail(new Error(`local stack exited (${code}) before it was ready:\n${output}`));
+    });
+  });
+  // Keep draining output so the stack never blocks on a full pipe; keep the tail for failures.
+  child.stdout?.on('data', () => undefined);
+  child.stderr?.on('data', () => undefined);
+
+  process.env.E2E_BASE_URL = `http://127.0.0.1:${ports.HTTP_PORT}`;
+  process.env.E2E_EVENTS_FILE = resolve(localDir, 'events.jsonl');
+  process.env.E2E_DYNAMODB_ENDPOINT = `http://127.0.0.1:${ports.DYNAMODB_PORT}`;
+  process.env.E2E_TABLE_NAME = 'orders-complete-local-orders';
+  process.env.E2E_STARTUP_MS = String(Date.now() - started);
+  (globalThis as { __localStack__?: ChildProcess }).__localStack__ = child;
+}

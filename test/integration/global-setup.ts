@@ -1,0 +1,21 @@
+import { ensureOrdersTable, localClient, startDynamoDbLocal } from '../../scripts/local/dynamodb-local';
+import { freePort } from '../support/free-port';
+
+/**
+ * Integration tests run against Amazon's DynamoDB Local (in memory, on a free port), started once for
+ * the project. Tests read its endpoint and table name from the environment.
+ */
+export default async function globalSetup(): Promise<void> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const port = await freePort();
+  const region = 'us-east-1';
+  const dynamodb = await startDynamoDbLocal({ port, region });
+  const tableName = 'orders-integration';
+  const client = localClient(dynamodb.endpoint, region);
+  await ensureOrdersTable(client, tableName);
+  client.destroy();
+  process.env.DYNAMODB_ENDPOINT = dynamodb.endpoint;
+  process.env.ORDERS_TABLE_NAME = tableName;
+  process.env.AWS_REGION = region;
+  (globalThis as { __dynamodbLocal__?: typeof dynamodb }).__dynamodbLocal__ = dynamodb;
+}

@@ -1,0 +1,183 @@
+/**
+ * Hand-written in-memory stand-ins for the domain ports (no mocking library). The order store keeps
+ * DynamoDB's conditional-write semantics so the use case can be exercised against realistic behaviour.
+ */
+import { COMPLETABLE_STATUSES, type PendingEvent } from '../../../domain/completion';
+import type { OrderCompletedDetail } from '../../../domain/order-completed-event';
+import type { OrderKey, OrderType } from '../../../domain/order';
+import type {
+  AccountCredential,
+  CompletionWrite,
+  CompletionWriteResult,
+  CredentialStore,
+  OrderCompletedPublisher,
+  OrderStore,
+  StoredOrder,
+  WarningSink,
+} from '../../../domain/ports';
+import type { OrderSelector, RecordRef } from '../../../domain/selection';
+
+export interface SeedOrder extends Record<string, unknown> {
+  order_handle: string;
+  type: OrderType;
+  type_index: number;
+  fulfillment_attempt: number;
+  status: string;
+  pending_event?: PendingEvent;
+}
+
+type StoreMethod = 'findRecords' | 'complete' | 'claimPendingEvent' | 'releasePendingEvent' | 'clearPendingEvent';
+
+export interface StoreCall {
+  method: StoreMethod;
+  args: unknown[];
+}
+
+const id = (accountId: string, orderHandle: string, type: string, typeIndex: number, attempt: number): string =>
+  JSON.stringify([accountId, orderHandle, type, typeIndex, attempt]);
+const keyId = (key: OrderKey): string => id(key.account_id, key.order_handle, key.type, key.type_index, key.fulfillment_attempt);
+
+export class InMemoryOrderStore implements OrderStore {
+  private readonly items = new Map<string, StoredOrder>();
+  readonly calls: StoreCall[] = [];
+  /** Make a method reject with this value (every call, until deleted). */
+  readonly failures: Partial<Record<StoreMethod, unknown>> = {};
+  /** Run just before a method does its work (to simulate a concurrent writer). */
+  readonly before: Partial<Record<StoreMethod, () => void>> = {};
+
+  /** Stores an order the way the table does: API fields plus account_id, pk, sk. */
+  put(accountId: string, order: SeedOrder): void {
+    const sk = `${order.type}#${String(order.type_index).padStart(10, '0')}#${String(order.fulfillment_attempt).padStart(10, '0')}`;
+    this.items.set(id(accountId, order.order_handle, order.type, order.type_index, order.fulfillment_attempt), {
+      ...structuredClone(order),
+      account_id: accountId,
+      pk: `${accountId}#${order.order_handle}`,
+      sk,
+    });
+  }
+
+  get(key: OrderKey): StoredOrder | undefined {
+    const item = this.items.get(keyId(key));
+    return item === undefined ? undefined : structuredClone(item);
+  }
+
+  delete(key: OrderKey): void {
+    this.items.delete(keyId(key));
+  }
+
+  /** Edits the stored item in place (a concurrent writer). */
+  mutate(key: OrderKey, change: (item: StoredOrder) => void): void {
+    const item = this.items.get(keyId(key));
+    if (item === undefined) throw new Error('no such item');
+    change(item);
+  }
+
+  callsTo(method: StoreMethod): StoreCall[] {
+    return this.calls.filter((call) => call.method === method);
+  }
+
+  private enter(method: StoreMethod, args: unknown[]): void {
+    this.calls.push({ method, args: structuredClone(args) });
+    this.before[method]?.();
+    if (method in this.failures) throw this.failures[method];
+  }
+
+  async findRecords(accountId: string, orderHandle: string, selector: OrderSelector): Promise<RecordRef[]> {
+    this.enter('findRecords', [accountId, orderHandle, selector]);
+    const records: RecordRef[] = [];
+    for (const item of this.items.values()) {
+      if (item.account_id !== accountId || item.order_handle !== orderHandle) continue;
+      records.push({
+        type: item.type as OrderType,
+        type_index: item.type_index as number,
+        fulfillment_attempt: item.fulfillment_attempt as number,
+        route_handle: typeof item.route_handle === 'string' ? item.route_handle : null,
+      });
+    }
+    return records;
+  }
+
+  async complete(write: CompletionWrite): Promise<CompletionWriteResult> {
+    this.enter('complete', [write]);
+    const item = this.items.get(keyId(write.key));
+    if (item === undefined) return { outcome: 'missing' };
+    if (!(COMPLETABLE_STATUSES as readonly string[]).includes(item.status)) {
+      return { outcome: 'unchanged', order: structuredClone(item) };
+    }
+    item.status = 'completed';
+    item.completed_at = write.completed_at;
+    item.timeline = [...(Array.isArray(item.timeline) ? item.timeline : []), structuredClone(write.timeline_event)];
+    item.pending_event = structuredClone(write.pending_event);
+    return { outcome: 'completed', order: structuredClone(item) };
+  }
+
+  async claimPendingEvent(key: OrderKey, eventId: string, expiredLeaseUntil: number, leaseUntil: number): Promise<boolean> {
+    this.enter('claimPendingEvent', [key, eventId, expiredLeaseUntil, leaseUntil]);
+    const pending = this.items.get(keyId(key))?.pending_event;
+    if (pending === undefined || pending.event_id !== eventId || pending.lease_until !== expiredLeaseUntil) return false;
+    pending.lease_until = leaseUntil;
+    return true;
+  }
+
+  async releasePendingEvent(key: OrderKey, eventId: string): Promise<void> {
+    this.enter('releasePendingEvent', [key, eventId]);
+    const pending = this.items.get(keyId(key))?.pending_event;
+    if (pending !== undefined && pending.event_id === eventId) pending.lease_until = 0;
+  }
+
+  async clearPendingEvent(key: OrderKey, eventId: string): Promise<void> {
+    this.enter('clearPendingEvent', [key, eventId]);
+    const item = this.items.get(keyId(key));
+    if (item?.pending_event !== undefined && item.pending_event.event_id === eventId) delete item.pending_event;
+  }
+}
+
+export class RecordingPublisher implements OrderCompletedPublisher {
+  readonly published: OrderCompletedDetail[] = [];
+  /** Reject every publish with this value while set. */
+  failure: unknown = undefined;
+  /** Runs at publish time (e.g. to look at the store while the event is in flight). */
+  onPublish: ((detail: OrderCompletedDetail) => void) | undefined;
+
+  async publish(detail: OrderCompletedDetail): Promise<void> {
+    this.onPublish?.(detail);
+    if (this.failure !== undefined) throw this.failure;
+    this.published.push(structuredClone(detail));
+  }
+}
+
+export class RecordingWarnings implements WarningSink {
+  readonly warnings: { message: string; details: Record<string, unknown> }[] = [];
+
+  warn(message: string, details: Record<string, unknown>): void {
+    this.warnings.push({ message, details });
+  }
+}
+
+export class InMemoryCredentialStore implements CredentialStore {
+  readonly lookups: string[] = [];
+  failure: unknown = undefined;
+
+  constructor(private readonly accounts: Record<string, AccountCredential>) {}
+
+  async find(accountId: string): Promise<AccountCredential | undefined> {
+    this.lookups.push(accountId);
+    if (this.failure !== undefined) throw this.failure;
+    return Object.hasOwn(this.accounts, accountId) ? this.accounts[accountId] : undefined;
+  }
+}
+
+/** A clock the test moves by hand. */
+export class ManualClock {
+  constructor(private current: number) {}
+
+  readonly now = (): Date => new Date(this.current);
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+
+  get epochMs(): number {
+    return this.current;
+  }
+}
