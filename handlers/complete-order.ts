@@ -16,7 +16,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
  * logger context -> error mapping (sees every error) -> Basic auth -> request checks -> use case -> 200.
  */
 export const createCompleteOrderHandler = (deps: CompleteOrderDeps, credentials: CredentialStore, logger: Logger) =>
-  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>()
+  // Answer (503) a second before the Lambda timeout rather than let the platform cut the request off.
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>({ timeoutEarlyInMillis: 1_000 })
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(httpErrorMapper(logger))
     .use(basicAuth(credentials))

@@ -3,7 +3,7 @@ import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 /** A complete API Gateway HTTP API (payload 2.0) event for POST /orders/{order_handle}/complete. */
 export const apiEvent = (overrides: Partial<APIGatewayProxyEventV2> = {}): APIGatewayProxyEventV2 => {
   const orderHandle = overrides.pathParameters?.order_handle ?? 'order-1';
-  const rawPath = `/orders/${encodeURIComponent(orderHandle)}/complete`;
+  const rawPath = `/orders/${encodeURIComponent(orderHandle.toWellFormed())}/complete`;
   return {
     version: '2.0',
     routeKey: 'POST /orders/{order_handle}/complete',
