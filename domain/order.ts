@@ -81,11 +81,9 @@ const metadataSchema = z
     message: `must serialise to at most ${MAX_METADATA_BYTES} bytes`,
   });
 
-/** The order as the API shows it (the 200 body of the API page), every field but the identity optional. */
+/** The order as the API shows it (the 200 body of the API page, fields in its order), every field but the identity optional. */
 export const orderSchema = z.strictObject({
   order_handle: orderHandleSchema,
-  type: z.enum(ORDER_TYPES),
-  type_index: orderIndexSchema,
   fulfillment_attempt: orderIndexSchema,
   status: z.enum(ORDER_STATUSES),
   destination: destinationSchema.nullish(),
@@ -96,6 +94,8 @@ export const orderSchema = z.strictObject({
   risks: z.record(z.string(), z.string()).nullish(),
   scheduled_at: isoTimestamp.nullish(),
   started_at: isoTimestamp.nullish(),
+  type: z.enum(ORDER_TYPES),
+  type_index: orderIndexSchema,
   expected_service_time: z.number().nullish(),
   actual_service_time: z.number().nullish(),
   tracked_service_time: z.number().nullish(),

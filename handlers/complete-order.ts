@@ -18,7 +18,8 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 export const createCompleteOrderHandler = (deps: CompleteOrderDeps, credentials: CredentialStore, logger: Logger) =>
   // Answer (503) a second before the Lambda timeout rather than let the platform cut the request off.
   middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>({ timeoutEarlyInMillis: 1_000 })
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the Authorization header.
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpErrorMapper(logger))
     .use(basicAuth(credentials))
     .handler(async (event, context) => {

@@ -15,7 +15,7 @@ const logger = createLogger();
 const eventsFile = resolve(process.env.EVENTS_FILE ?? '.local/events.jsonl');
 
 export const handler = middy<EventBridgeEvent<'OrderCompleted', OrderCompletedDetail>, void>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .handler(async (event) => {
     const detail = parseOrderCompletedDetail(event.detail);
     const envelope = { id: event.id, source: event.source, 'detail-type': event['detail-type'], time: event.time, detail };

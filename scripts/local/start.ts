@@ -52,16 +52,14 @@ const prefixLines = (stream: NodeJS.ReadableStream | null, prefix: string, sink:
 };
 
 const main = async (): Promise<void> => {
-  const settings = localSettings();
+  let settings: ReturnType<typeof localSettings>;
+  try {
+    settings = localSettings();
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error)); // e.g. HTTP_PORT=abc
+    process.exit(1);
+  }
   mkdirSync(settings.localDir, { recursive: true });
-
-  await assertPortsFree([
-    { port: settings.httpPort, what: 'HTTP API', variable: 'HTTP_PORT' },
-    { port: settings.lambdaPort, what: 'serverless offline Lambda API', variable: 'LAMBDA_PORT' },
-    { port: settings.eventbridgePort, what: 'local EventBridge', variable: 'EVENTBRIDGE_PORT' },
-    { port: settings.eventbridgePubSubPort, what: 'local EventBridge pub/sub', variable: 'EVENTBRIDGE_PUBSUB_PORT' },
-    ...(settings.startOwnDynamoDb ? [{ port: settings.dynamodbPort, what: 'DynamoDB Local', variable: 'DYNAMODB_PORT' }] : []),
-  ]);
 
   let dynamodb: RunningDynamoDb | undefined;
   let offline: ChildProcess | undefined;
@@ -91,6 +89,14 @@ const main = async (): Promise<void> => {
   process.on('SIGHUP', () => void stopAll(0));
 
   try {
+    await assertPortsFree([
+      { port: settings.httpPort, what: 'HTTP API', variable: 'HTTP_PORT' },
+      { port: settings.lambdaPort, what: 'serverless offline Lambda API', variable: 'LAMBDA_PORT' },
+      { port: settings.eventbridgePort, what: 'local EventBridge', variable: 'EVENTBRIDGE_PORT' },
+      { port: settings.eventbridgePubSubPort, what: 'local EventBridge pub/sub', variable: 'EVENTBRIDGE_PUBSUB_PORT' },
+      ...(settings.startOwnDynamoDb ? [{ port: settings.dynamodbPort, what: 'DynamoDB Local', variable: 'DYNAMODB_PORT' }] : []),
+    ]);
+
     if (settings.startOwnDynamoDb) {
       dynamodb = await startDynamoDbLocal({
         port: settings.dynamodbPort,

@@ -1,0 +1,65 @@
+import { describe, expect, test, beforeAll } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * `serverless package` works without AWS credentials and produces the stack the README promises:
+ * runtime, architecture, least-privilege IAM, table protection, log retention.
+ */
+const root = resolve(__dirname, '..', '..');
+const out = join(root, '.local', 'e2e', 'package');
+
+interface Template {
+  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+}
+let template: Template;
+
+beforeAll(() => {
+  rmSync(out, { recursive: true, force: true });
+  const serverless = join(dirname(require.resolve('serverless/package.json')), 'bin', 'serverless.js');
+  const env: NodeJS.ProcessEnv = { ...process.env, ESBUILD_WORK_FOLDER: '.local/e2e/package-esbuild', SLS_TELEMETRY_DISABLED: '1' };
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
+  env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent';
+  const result = spawnSync(process.execPath, [serverless, 'package', '--stage', 'ci', '--package', out], { cwd: root, env, encoding: 'utf8' });
+  if (result.status !== 0) throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`);
+  template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
+}, 120_000);
+
+const ofType = (type: string) => Object.values(template.Resources).filter((resource) => resource.Type === type);
+
+describe('serverless package (no AWS credentials)', () => {
+  test('ships one bundled, minified handler on a supported runtime, arm64', () => {
+    const [fn, ...others] = ofType('AWS::Lambda::Function');
+    expect(others).toHaveLength(0); // the local subscriber is not deployed
+    expect(fn?.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
+    expect(fn?.Properties.Architectures).toEqual(['arm64']);
+    expect(fn?.Properties.Timeout).toBeLessThan(30);
+    expect(statSync(join(out, 'orders-complete.zip')).size).toBeGreaterThan(10_000);
+  });
+
+  test('IAM allows only the calls made, only on this stack’s resources', () => {
+    const role = ofType('AWS::IAM::Role')[0];
+    const policies = role?.Properties.Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[];
+    const statements = policies.flatMap((policy) => policy.PolicyDocument.Statement);
+    const appStatements = statements.filter((s) => !s.Action.every((action) => action.startsWith('logs:')));
+    expect(appStatements).toEqual([
+      { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['OrdersTable', 'Arn'] } },
+      { Effect: 'Allow', Action: ['events:PutEvents'], Resource: { 'Fn::GetAtt': ['OrderEventsBus', 'Arn'] } },
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'AccountsSecret' } },
+    ]);
+    expect(JSON.stringify(statements)).not.toContain('"*"');
+  });
+
+  test('table: on-demand, point-in-time recovery, encryption, retained; logs expire', () => {
+    const table = template.Resources.OrdersTable;
+    expect(table?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+    });
+    expect((table as unknown as { DeletionPolicy: string }).DeletionPolicy).toBe('Retain');
+    for (const group of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+    expect(ofType('AWS::Events::EventBus')).toHaveLength(1);
+  });
+});
