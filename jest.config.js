@@ -10,6 +10,8 @@ const swc = [
 const common = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  // @middy packages export only an "import" condition; point jest's CommonJS resolver at the file.
+  moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/test/support/quiet-sdk.ts'],

@@ -42,12 +42,19 @@ const header = (event: APIGatewayProxyEventV2, name: string): string | undefined
   return found === undefined ? undefined : headers[found];
 };
 
+/** Field names come from the caller: a null-prototype object keeps `__proto__` or `constructor` plain keys. */
+const fieldErrors = (): FieldErrors => Object.create(null) as FieldErrors;
+
+const addError = (fields: FieldErrors, field: string, message: string): void => {
+  (fields[field] ??= []).push(message);
+};
+
 const collect = (issues: readonly z.core.$ZodIssue[], fallbackField: string): FieldErrors => {
-  const fields: FieldErrors = {};
+  const fields = fieldErrors();
   for (const issue of issues) {
     const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.length > 0 ? issue.path.join('.') : fallbackField];
     const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
-    for (const key of keys) (fields[key] ??= []).push(message);
+    for (const key of keys) addError(fields, key, message);
   }
   return fields;
 };
@@ -64,20 +71,24 @@ const queryEntries = (event: APIGatewayProxyEventV2): [string, string][] => {
 };
 
 const checkQuery = (event: APIGatewayProxyEventV2): { errors?: FieldErrors; selector?: OrderSelector } => {
-  const errors: FieldErrors = {};
-  const values: Record<string, string> = {};
+  const errors = fieldErrors();
+  const values = Object.create(null) as Record<string, string>;
   for (const [key, value] of queryEntries(event)) {
     if (!QUERY_PARAMS.includes(key)) {
       // A typo (fulfilment_attempt) must never silently complete another attempt.
-      errors[key] = [`unknown query parameter; expected one of: ${QUERY_PARAMS.join(', ')}`];
+      addError(errors, key, `unknown query parameter; expected one of: ${QUERY_PARAMS.join(', ')}`);
     } else if (Object.hasOwn(values, key)) {
-      errors[key] = ['must be given at most once'];
+      addError(errors, key, 'must be given at most once');
     } else {
       values[key] = value;
     }
   }
   const parsed = querySchema.safeParse(values);
-  if (!parsed.success) Object.assign(errors, collect(parsed.error.issues, 'query'));
+  if (!parsed.success) {
+    for (const [field, messages] of Object.entries(collect(parsed.error.issues, 'query'))) {
+      for (const message of messages) addError(errors, field, message);
+    }
+  }
   if (Object.keys(errors).length > 0 || !parsed.success) return { errors };
   const selector: OrderSelector = {};
   if (parsed.data.type !== undefined) selector.type = parsed.data.type;
@@ -93,7 +104,11 @@ const isJsonContentType = (value: string): boolean => {
 
 /** 413 and 415 are thrown at once; JSON problems are returned as 422 field errors. */
 const checkBody = (event: APIGatewayProxyEventV2): FieldErrors | undefined => {
-  if (event.body === undefined || event.body === null) return undefined;
+  if (event.body === undefined || event.body === null) {
+    // serverless offline hands a JSON `null` body over as body: null; the content-length still tells it was sent.
+    const length = Number(header(event, 'content-length') ?? 0);
+    return length > 0 ? { body: ['must be a JSON object with no fields, such as {}'] } : undefined;
+  }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.length > MAX_BODY_BYTES) {
     throw new HttpError(413, 'Request body too large', { max_bytes: MAX_BODY_BYTES });

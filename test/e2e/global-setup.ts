@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../support/free-port';
 
@@ -57,4 +57,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.E2E_TABLE_NAME = 'orders-complete-local-orders';
   process.env.E2E_STARTUP_MS = String(Date.now() - started);
   (globalThis as { __localStack__?: ChildProcess }).__localStack__ = child;
+  (globalThis as { __dynamodbPid__?: number }).__dynamodbPid__ = Number(readFileSync(resolve(localDir, 'dynamodb.pid'), 'utf8'));
 }

@@ -1,18 +1,7 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
-
-// jest.config.js resolves `require` with CommonJS export conditions, but @middy/core and @middy/util export
-// only an "import" condition, so Jest cannot resolve '@middy/core' from handlers/complete-order.ts at all
-// ("Cannot find module"). Until the config maps them, point Jest at the files themselves; swc still compiles
-// them to CommonJS because transformIgnorePatterns lets @middy through.
-jest.mock('@middy/core', () => jest.requireActual('../../../node_modules/@middy/core/index.js'), { virtual: true });
-jest.mock('@middy/util', () => jest.requireActual('../../../node_modules/@middy/util/index.js'), { virtual: true });
-// Loaded after the mocks are registered (import declarations would run first).
-let createCompleteOrderHandler: typeof import('../../../handlers/complete-order').createCompleteOrderHandler;
-beforeAll(async () => {
-  ({ createCompleteOrderHandler } = await import('../../../handlers/complete-order'));
-});
+import { inspect } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { CompleteOrderDeps } from '../../../domain/complete-order';
 import { createCredential } from '../../../domain/credentials';
 import { DependencyUnavailable } from '../../../domain/errors';
@@ -27,6 +16,12 @@ import {
   type SeedOrder,
 } from '../support/fakes';
 import { apiEvent, basicAuthorization, lambdaContext, parseBody } from '../support/http';
+
+// Loaded in beforeAll so test/unit/setup-env.ts has set the config the module reads at load time.
+let createCompleteOrderHandler: typeof import('../../../handlers/complete-order').createCompleteOrderHandler;
+beforeAll(async () => {
+  ({ createCompleteOrderHandler } = await import('../../../handlers/complete-order'));
+});
 
 const ACCOUNT = 'acct-1';
 const OTHER_ACCOUNT = 'acct-2';
@@ -73,9 +68,10 @@ const silentLogger = (): Logger => new Logger({ serviceName: 'orders-complete-un
 const invoke = (
   event: APIGatewayProxyEventV2,
   logger: Logger = silentLogger(),
+  context: Context = lambdaContext(),
 ): Promise<APIGatewayProxyStructuredResultV2> =>
   // account_id is added by the basicAuth middleware; the runtime's context does not carry it.
-  createCompleteOrderHandler(deps, credentials, logger)(event, lambdaContext() as AuthenticatedContext);
+  createCompleteOrderHandler(deps, credentials, logger)(event, context as AuthenticatedContext);
 
 const request = (overrides: Partial<APIGatewayProxyEventV2> = {}, authorization = basicAuthorization(ACCOUNT, SECRET)) =>
   apiEvent({ ...overrides, headers: { authorization, ...overrides.headers } });
@@ -188,6 +184,12 @@ describe('complete-order handler: refusals write nothing', () => {
     expect(store.calls).toEqual([]);
   });
 
+  // Regression: a body field named like an Object.prototype member once crashed field-error collection (500).
+  test('a body field named "constructor" -> 422', async () => {
+    const response = await invoke(request({ body: '{"constructor":1}', headers: { 'content-type': 'application/json' } }));
+    expect(response.statusCode).toBe(422);
+  });
+
   test('a non-JSON body -> 415 and the store is never called', async () => {
     const response = await invoke(request({ body: 'complete please', headers: { 'content-type': 'text/plain' } }));
     expect(response.statusCode).toBe(415);
@@ -235,6 +237,15 @@ describe('complete-order handler: failures', () => {
     expect(store.get(key)).toMatchObject({ status: 'completed', pending_event: { lease_until: 0 } });
   });
 
+  test('dependencies slower than the Lambda time left -> 503 with retry-after before the platform timeout', async () => {
+    store.findRecords = () => new Promise(() => undefined); // never answers
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 1_020 };
+    const response = await invoke(request(), silentLogger(), context);
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['retry-after']).toBe('1');
+    expect(publisher.published).toEqual([]);
+  });
+
   test('an unexpected error -> 500 with a generic body', async () => {
     store.failures.findRecords = new Error('kaboom: table orders-unit schema drift');
     const response = await invoke(request());
@@ -255,6 +266,12 @@ describe('complete-order handler: logs', () => {
     };
     jest.spyOn(process.stdout, 'write').mockImplementation(capture);
     jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+    // In Lambda, console output is logged too (Jest's console does not write to process.stdout).
+    for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
+      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        written.push(`${args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 10 }))).join(' ')}\n`);
+      });
+    }
   });
 
   afterEach(() => {

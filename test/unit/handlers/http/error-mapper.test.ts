@@ -90,6 +90,16 @@ describe('toHttpResponse', () => {
     expect(log.entries.map((entry) => entry.level)).toEqual(['warn']);
   });
 
+  test("a TimeoutError (middy's early timeout, an SDK attempt budget) -> 503 with retry-after, logged as a warning", () => {
+    const log = new RecordingLog();
+    const timeout = Object.assign(new Error('[AbortError]: The operation was aborted.'), { name: 'TimeoutError' });
+    const response = toHttpResponse(timeout, log);
+    expect(response.statusCode).toBe(503);
+    expect(body(response)).toStrictEqual({ message: 'Service temporarily unavailable; retry later', detail: {} });
+    expect(response.headers?.['retry-after']).toBe(RETRY_AFTER_SECONDS);
+    expect(log.entries.map((entry) => entry.level)).toEqual(['warn']);
+  });
+
   test('the 503 warning names the dependency and the cause', () => {
     const log = new RecordingLog();
     toHttpResponse(new DependencyUnavailable('dynamodb', { cause: new Error('socket hang up') }), log);

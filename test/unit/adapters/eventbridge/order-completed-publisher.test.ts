@@ -1,0 +1,118 @@
+import { afterEach, describe, expect, test } from '@jest/globals';
+import { Logger } from '@aws-lambda-powertools/logger';
+import {
+  AccessDeniedException,
+  EventBridgeClient,
+  InternalException,
+  PutEventsCommand,
+  ThrottlingException,
+} from '@aws-sdk/client-eventbridge';
+import { mockClient } from 'aws-sdk-client-mock';
+import { EventBridgeOrderCompletedPublisher } from '../../../../adapters/eventbridge/order-completed-publisher';
+import { createCompleteOrderDeps } from '../../../../adapters/runtime';
+import { loadConfig } from '../../../../config/env';
+import { DependencyUnavailable, EventNotPublished } from '../../../../domain/errors';
+import { buildOrderCompletedDetail } from '../../../../domain/order-completed-event';
+
+const COMPLETED_AT = '2025-03-01T12:34:56.789Z';
+const detail = buildOrderCompletedDetail(
+  { account_id: 'acct-1', order_handle: 'order-1', type: 'pick', type_index: 0, fulfillment_attempt: 1 },
+  '0123456789abcdef0123456789abcdef',
+  { completed_at: COMPLETED_AT, route_handle: 'route-1' },
+);
+
+const client = new EventBridgeClient({ region: 'us-east-1' });
+const eventBridge = mockClient(client);
+const publisher = new EventBridgeOrderCompletedPublisher(client, { busName: 'orders-bus', source: 'orders.complete' });
+
+afterEach(() => {
+  eventBridge.reset();
+});
+
+const rejection = async (promise: Promise<unknown>): Promise<unknown> =>
+  promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+
+describe('EventBridgeOrderCompletedPublisher', () => {
+  test('success sends one entry: Time = completed_at, DetailType OrderCompleted, bus and source as configured', async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
+    await publisher.publish(detail);
+    const calls = eventBridge.commandCalls(PutEventsCommand);
+    expect(calls).toHaveLength(1);
+    const entries = calls[0]?.args[0].input.Entries ?? [];
+    expect(entries).toHaveLength(1);
+    const [entry] = entries;
+    expect(entry?.EventBusName).toBe('orders-bus');
+    expect(entry?.Source).toBe('orders.complete');
+    expect(entry?.DetailType).toBe('OrderCompleted');
+    expect(entry?.Time).toBeInstanceOf(Date);
+    expect(entry?.Time?.toISOString()).toBe(COMPLETED_AT);
+    expect(JSON.parse(entry?.Detail ?? '')).toEqual(detail);
+  });
+
+  test('bus name and source come from the configuration (composition root)', async () => {
+    const classMock = mockClient(EventBridgeClient);
+    try {
+      classMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
+      const config = loadConfig({
+        ORDERS_TABLE_NAME: 'orders',
+        EVENT_BUS_NAME: 'bus-from-config',
+        EVENT_SOURCE: 'source.from.config',
+        ACCOUNTS_SOURCE: 'file',
+        ACCOUNTS_FILE: 'config/local-accounts.json',
+      });
+      const deps = createCompleteOrderDeps(config, new Logger({ logLevel: 'SILENT' }));
+      await deps.publisher.publish(detail);
+      const entry = classMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
+      expect(entry).toMatchObject({ EventBusName: 'bus-from-config', Source: 'source.from.config', DetailType: 'OrderCompleted' });
+    } finally {
+      classMock.restore();
+    }
+  });
+
+  test('FailedEntryCount 1 -> EventNotPublished naming the entry error', async () => {
+    eventBridge.on(PutEventsCommand).resolves({
+      FailedEntryCount: 1,
+      Entries: [{ ErrorCode: 'InternalFailure', ErrorMessage: 'try again' }],
+    });
+    const error = await rejection(publisher.publish(detail));
+    expect(error).toBeInstanceOf(EventNotPublished);
+    expect(String((error as EventNotPublished).cause)).toContain('InternalFailure');
+  });
+
+  test.each([
+    ['an entry ErrorCode with FailedEntryCount 0', { FailedEntryCount: 0, Entries: [{ EventId: 'x', ErrorCode: 'ThrottlingException' }] }],
+    ['no entry result', { FailedEntryCount: 0, Entries: [] }],
+    ['no Entries at all', {}],
+    ['an entry without EventId', { FailedEntryCount: 0, Entries: [{}] }],
+    ['an empty EventId', { FailedEntryCount: 0, Entries: [{ EventId: '' }] }],
+  ])('%s -> EventNotPublished (success must be confirmed)', async (_label, output) => {
+    eventBridge.on(PutEventsCommand).resolves(output);
+    await expect(publisher.publish(detail)).rejects.toBeInstanceOf(EventNotPublished);
+  });
+
+  test.each<[string, () => Error]>([
+    ['ThrottlingException', () => new ThrottlingException({ message: 'Rate exceeded', $metadata: {} })],
+    ['InternalException (server fault)', () => new InternalException({ message: 'internal', $metadata: {} })],
+    ['ECONNREFUSED', () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4010'), { code: 'ECONNREFUSED' })],
+    ['TimeoutError', () => Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' })],
+    ['an HTTP 503 without a modelled error', () => Object.assign(new Error('Service Unavailable'), { $metadata: { httpStatusCode: 503 } })],
+  ])('%s -> DependencyUnavailable("eventbridge") keeping the cause', async (_label, makeError) => {
+    const sdkError = makeError();
+    eventBridge.on(PutEventsCommand).rejects(sdkError);
+    const error = await rejection(publisher.publish(detail));
+    expect(error).toBeInstanceOf(DependencyUnavailable);
+    expect((error as DependencyUnavailable).dependency).toBe('eventbridge');
+    expect((error as DependencyUnavailable).cause).toBe(sdkError);
+  });
+
+  test('a non-transient client error (AccessDenied) is rethrown as is, not as an outage', async () => {
+    const denied = new AccessDeniedException({ message: 'not authorized to PutEvents', $metadata: { httpStatusCode: 400 } });
+    eventBridge.on(PutEventsCommand).rejects(denied);
+    await expect(publisher.publish(detail)).rejects.toBe(denied);
+  });
+});

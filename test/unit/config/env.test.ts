@@ -1,0 +1,117 @@
+import { describe, expect, test } from '@jest/globals';
+import { loadConfig } from '../../../config/env';
+
+const valid = {
+  ORDERS_TABLE_NAME: 'orders',
+  EVENT_BUS_NAME: 'orders-bus',
+  EVENT_SOURCE: 'orders.complete',
+  ACCOUNTS_SOURCE: 'file',
+  ACCOUNTS_FILE: 'config/local-accounts.json',
+};
+
+const errorOf = (env: NodeJS.ProcessEnv): string => {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error('expected loadConfig to throw');
+};
+
+describe('loadConfig', () => {
+  test('applies defaults', () => {
+    expect(loadConfig(valid)).toEqual({
+      ...valid,
+      AWS_REGION: 'us-east-1',
+      ACCOUNTS_CACHE_SECONDS: 300,
+      PUBLISH_LEASE_MS: 10_000,
+    });
+  });
+
+  test('reads every setting', () => {
+    const config = loadConfig({
+      ...valid,
+      AWS_REGION: 'eu-central-1',
+      ACCOUNTS_SOURCE: 'secretsmanager',
+      ACCOUNTS_SECRET_ID: 'orders/accounts',
+      ACCOUNTS_CACHE_SECONDS: '60',
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:4010',
+      PUBLISH_LEASE_MS: '2500',
+    });
+    expect(config).toMatchObject({
+      AWS_REGION: 'eu-central-1',
+      ACCOUNTS_SOURCE: 'secretsmanager',
+      ACCOUNTS_SECRET_ID: 'orders/accounts',
+      ACCOUNTS_CACHE_SECONDS: 60,
+      DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
+      EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:4010',
+      PUBLISH_LEASE_MS: 2500,
+    });
+  });
+
+  test('missing required variables throw, naming each one', () => {
+    const message = errorOf({});
+    expect(message).toMatch(/^invalid configuration: /);
+    for (const name of ['ORDERS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'ACCOUNTS_SOURCE']) {
+      expect(message).toContain(name);
+    }
+  });
+
+  test.each(['ORDERS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'ACCOUNTS_SOURCE'] as const)('missing %s alone is named', (name) => {
+    const { [name]: _omitted, ...rest } = valid;
+    const message = errorOf(rest);
+    expect(message).toContain(`${name}:`);
+  });
+
+  test('an unknown ACCOUNTS_SOURCE is refused', () => {
+    expect(errorOf({ ...valid, ACCOUNTS_SOURCE: 'dynamodb' })).toContain('ACCOUNTS_SOURCE');
+  });
+
+  test('ACCOUNTS_SOURCE=secretsmanager requires ACCOUNTS_SECRET_ID', () => {
+    const message = errorOf({ ...valid, ACCOUNTS_SOURCE: 'secretsmanager' });
+    expect(message).toContain('ACCOUNTS_SECRET_ID: required when ACCOUNTS_SOURCE=secretsmanager');
+  });
+
+  test('an empty ACCOUNTS_SECRET_ID counts as missing', () => {
+    expect(errorOf({ ...valid, ACCOUNTS_SOURCE: 'secretsmanager', ACCOUNTS_SECRET_ID: '' })).toContain('ACCOUNTS_SECRET_ID');
+  });
+
+  test('ACCOUNTS_SOURCE=file requires ACCOUNTS_FILE', () => {
+    const { ACCOUNTS_FILE: _omitted, ...rest } = valid;
+    expect(errorOf(rest)).toContain('ACCOUNTS_FILE: required when ACCOUNTS_SOURCE=file');
+  });
+
+  test.each(['DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT'])('an empty-string %s is treated as unset', (name) => {
+    const config = loadConfig({ ...valid, [name]: '' });
+    expect(config).not.toHaveProperty(name, '');
+    expect((config as Record<string, unknown>)[name]).toBeUndefined();
+  });
+
+  test('empty-string numbers fall back to their defaults', () => {
+    const config = loadConfig({ ...valid, ACCOUNTS_CACHE_SECONDS: '', PUBLISH_LEASE_MS: '' });
+    expect(config.ACCOUNTS_CACHE_SECONDS).toBe(300);
+    expect(config.PUBLISH_LEASE_MS).toBe(10_000);
+  });
+
+  test('an endpoint that is not a URL is refused', () => {
+    expect(errorOf({ ...valid, DYNAMODB_ENDPOINT: 'localhost 8000' })).toContain('DYNAMODB_ENDPOINT');
+  });
+
+  test.each([
+    ['ACCOUNTS_CACHE_SECONDS', '0'],
+    ['ACCOUNTS_CACHE_SECONDS', '3601'],
+    ['ACCOUNTS_CACHE_SECONDS', 'soon'],
+    ['PUBLISH_LEASE_MS', '99'],
+    ['PUBLISH_LEASE_MS', '300001'],
+    ['PUBLISH_LEASE_MS', '1.5'],
+    ['ORDERS_TABLE_NAME', 'ab'],
+  ])('%s=%j is out of range', (name, value) => {
+    expect(errorOf({ ...valid, [name]: value })).toContain(name);
+  });
+
+  test('reads process.env by default', () => {
+    // test/unit/setup-env.ts gives the unit project a valid configuration.
+    expect(loadConfig().ORDERS_TABLE_NAME).toBe(process.env.ORDERS_TABLE_NAME);
+  });
+});
