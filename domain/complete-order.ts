@@ -64,7 +64,7 @@ export const completeOrder = async (deps: CompleteOrderDeps, input: CompleteOrde
     case 'missing':
       throw new OrderNotFound();
     case 'completed':
-      await publishPendingEvent(deps, key, result.order, pendingEvent.event_id);
+      await publishPendingEvent(deps, key, result.order, pendingEvent.event_id, pendingEvent.lease_until);
       return { order: toApiOrder(result.order), transitioned: true };
     case 'unchanged': {
       const status = result.order.status as OrderStatus;
@@ -89,9 +89,10 @@ const republishIfAbandoned = async (deps: CompleteOrderDeps, key: OrderKey, orde
   if (pending === undefined) return;
   const now = deps.now().getTime();
   if (pending.lease_until > now) return; // another request is publishing it right now
-  const claimed = await deps.store.claimPendingEvent(key, pending.event_id, pending.lease_until, now + deps.publishLeaseMs);
+  const leaseUntil = now + deps.publishLeaseMs;
+  const claimed = await deps.store.claimPendingEvent(key, pending.event_id, pending.lease_until, leaseUntil);
   if (!claimed) return;
-  await publishPendingEvent(deps, key, order, pending.event_id);
+  await publishPendingEvent(deps, key, order, pending.event_id, leaseUntil);
 };
 
 const publishPendingEvent = async (
@@ -99,6 +100,7 @@ const publishPendingEvent = async (
   key: OrderKey,
   order: StoredOrder,
   eventId: string,
+  leaseUntil: number,
 ): Promise<void> => {
   const completedAt = order.completed_at;
   if (typeof completedAt !== 'string') throw new Error('completed order without completed_at');
@@ -107,7 +109,7 @@ const publishPendingEvent = async (
     await deps.publisher.publish(detail);
   } catch (error) {
     // The event stays pending on the order; let the next retry publish it without waiting for the lease.
-    await deps.store.releasePendingEvent(key, eventId).catch((releaseError: unknown) =>
+    await deps.store.releasePendingEvent(key, eventId, leaseUntil).catch((releaseError: unknown) =>
       deps.warnings.warn('could not release publish lease', { event_id: eventId, error: describe(releaseError) }),
     );
     if (error instanceof DependencyUnavailable || error instanceof EventNotPublished) {

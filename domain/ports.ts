@@ -32,8 +32,8 @@ export interface OrderStore {
   complete(write: CompletionWrite): Promise<CompletionWriteResult>;
   /** Takes over publishing of a pending event whose lease ran out. False when someone else holds it now. */
   claimPendingEvent(key: OrderKey, eventId: string, expiredLeaseUntil: number, leaseUntil: number): Promise<boolean>;
-  /** Gives up the lease after a failed publish, so a retry may publish at once. */
-  releasePendingEvent(key: OrderKey, eventId: string): Promise<void>;
+  /** Gives up the lease this publisher holds (leaseUntil) after a failed publish, so a retry may publish at once. */
+  releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number): Promise<void>;
   /** Removes the pending marker after a confirmed publish (no-op when already removed). */
   clearPendingEvent(key: OrderKey, eventId: string): Promise<void>;
 }

@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { COMPLETABLE_STATUSES } from '../../domain/completion';
+import { COMPLETABLE_STATUSES, decideCompletion } from '../../domain/completion';
 import { DependencyUnavailable } from '../../domain/errors';
-import type { AccountOrder, OrderKey, OrderType } from '../../domain/order';
+import type { AccountOrder, OrderKey, OrderStatus, OrderType } from '../../domain/order';
 import type { CompletionWrite, CompletionWriteResult, OrderStore, StoredOrder } from '../../domain/ports';
 import type { OrderSelector, RecordRef } from '../../domain/selection';
 import { isDependencyUnavailable } from '../aws-errors';
@@ -14,6 +14,8 @@ export const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'account_id', 'pending_event'] a
 
 const COMPLETABLE_VALUES = Object.fromEntries(COMPLETABLE_STATUSES.map((status, i) => [`:completable${i}`, status]));
 const COMPLETE_CONDITION = `attribute_exists(pk) AND #status IN (${Object.keys(COMPLETABLE_VALUES).join(', ')})`;
+
+const isCompletable = (status: string): boolean => decideCompletion(status as OrderStatus) === 'complete';
 
 /** Runs one DynamoDB call, turning throttling, timeouts and outages into DependencyUnavailable. */
 const call = async <T>(operation: () => Promise<T>): Promise<T> => {
@@ -66,6 +68,16 @@ export class DynamoDbOrderStore implements OrderStore {
   }
 
   async complete(write: CompletionWrite): Promise<CompletionWriteResult> {
+    const result = await this.completeOnce(write, 'list');
+    // list_append cannot append to a stored NULL timeline: the condition refused it, so start the list instead.
+    if (result.outcome === 'unchanged' && result.order.timeline === null && isCompletable(result.order.status)) {
+      return this.completeOnce(write, 'null');
+    }
+    return result;
+  }
+
+  /** The one conditional write; `timeline` says which stored timeline it expects (a list or absent, or NULL). */
+  private async completeOnce(write: CompletionWrite, timeline: 'list' | 'null'): Promise<CompletionWriteResult> {
     try {
       const output = await call(() =>
         this.client.send(
@@ -73,14 +85,17 @@ export class DynamoDbOrderStore implements OrderStore {
             TableName: this.tableName,
             Key: orderItemKey(write.key),
             UpdateExpression:
-              'SET #status = :completed, completed_at = :completed_at, ' +
-              'timeline = list_append(if_not_exists(timeline, :no_events), :events), pending_event = :pending_event',
-            ConditionExpression: COMPLETE_CONDITION,
+              'SET #status = :completed, completed_at = :completed_at, pending_event = :pending_event, ' +
+              (timeline === 'list' ? 'timeline = list_append(if_not_exists(timeline, :no_events), :events)' : 'timeline = :events'),
+            ConditionExpression:
+              `${COMPLETE_CONDITION} AND ` +
+              (timeline === 'list' ? 'NOT attribute_type(timeline, :null_type)' : 'attribute_type(timeline, :null_type)'),
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':completed': 'completed',
               ':completed_at': write.completed_at,
-              ':no_events': [],
+              ...(timeline === 'list' ? { ':no_events': [] } : {}),
+              ':null_type': 'NULL',
               ':events': [write.timeline_event],
               ':pending_event': write.pending_event,
               ...COMPLETABLE_VALUES,
@@ -108,10 +123,11 @@ export class DynamoDbOrderStore implements OrderStore {
     });
   }
 
-  async releasePendingEvent(key: OrderKey, eventId: string): Promise<void> {
+  async releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number): Promise<void> {
+    // Only our own lease: if another request took it over meanwhile, its lease stands.
     await this.conditionalUpdate(key, 'SET pending_event.lease_until = :released', {
-      condition: 'pending_event.event_id = :event_id',
-      values: { ':event_id': eventId, ':released': 0 },
+      condition: 'pending_event.event_id = :event_id AND pending_event.lease_until = :held',
+      values: { ':event_id': eventId, ':held': leaseUntil, ':released': 0 },
     });
   }
 
@@ -166,8 +182,13 @@ export class DynamoDbOrderStore implements OrderStore {
 }
 
 /** The stored item for an order: its API fields, its owner and its keys. */
-export const toItem = (order: AccountOrder): Record<string, unknown> => ({
-  ...order,
-  pk: partitionKey(order.account_id, order.order_handle),
-  sk: sortKey(order.type, order.type_index, order.fulfillment_attempt),
-});
+export const toItem = (order: AccountOrder): Record<string, unknown> => {
+  // A null timeline is stored as no timeline: list_append (in complete()) cannot append to a NULL.
+  const { timeline, ...rest } = order;
+  return {
+    ...rest,
+    ...(timeline === null || timeline === undefined ? {} : { timeline }),
+    pk: partitionKey(order.account_id, order.order_handle),
+    sk: sortKey(order.type, order.type_index, order.fulfillment_attempt),
+  };
+};

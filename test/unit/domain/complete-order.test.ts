@@ -277,7 +277,7 @@ describe('completeOrder: publish failures', () => {
     expect(error).toBeInstanceOf(EventNotPublished);
     expect((error as EventNotPublished).cause).toBe(cause);
     const eventId = orderCompletedEventId(key, new Date(START).toISOString());
-    expect(store.callsTo('releasePendingEvent')[0]?.args).toEqual([key, eventId]);
+    expect(store.callsTo('releasePendingEvent')[0]?.args).toEqual([key, eventId, START + LEASE_MS]);
     expect(store.get(key)).toMatchObject({ status: 'completed', pending_event: { event_id: eventId, lease_until: 0 } });
     expect(store.callsTo('clearPendingEvent')).toEqual([]);
   });

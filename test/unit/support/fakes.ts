@@ -119,10 +119,10 @@ export class InMemoryOrderStore implements OrderStore {
     return true;
   }
 
-  async releasePendingEvent(key: OrderKey, eventId: string): Promise<void> {
-    this.enter('releasePendingEvent', [key, eventId]);
+  async releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number): Promise<void> {
+    this.enter('releasePendingEvent', [key, eventId, leaseUntil]);
     const pending = this.items.get(keyId(key))?.pending_event;
-    if (pending !== undefined && pending.event_id === eventId) pending.lease_until = 0;
+    if (pending !== undefined && pending.event_id === eventId && pending.lease_until === leaseUntil) pending.lease_until = 0;
   }
 
   async clearPendingEvent(key: OrderKey, eventId: string): Promise<void> {

@@ -144,7 +144,7 @@ describe('DynamoDbOrderStore: outages become DependencyUnavailable("dynamodb")',
   test('claimPendingEvent and releasePendingEvent: throttling', async () => {
     dynamo.on(UpdateCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
     await expect(store.claimPendingEvent(key, pending.event_id, 0, 1)).rejects.toBeInstanceOf(DependencyUnavailable);
-    await expect(store.releasePendingEvent(key, pending.event_id)).rejects.toBeInstanceOf(DependencyUnavailable);
+    await expect(store.releasePendingEvent(key, pending.event_id, 1)).rejects.toBeInstanceOf(DependencyUnavailable);
   });
 
   test('a non-transient client error (a bug) is rethrown unchanged', async () => {
@@ -187,7 +187,7 @@ describe('DynamoDbOrderStore: pending-event conditions', () => {
 
   test('releasePendingEvent and clearPendingEvent are no-ops when the marker is gone', async () => {
     dynamo.on(UpdateCommand).rejects(conditionFailed());
-    await expect(store.releasePendingEvent(key, pending.event_id)).resolves.toBeUndefined();
+    await expect(store.releasePendingEvent(key, pending.event_id, 1)).resolves.toBeUndefined();
     await expect(store.clearPendingEvent(key, pending.event_id)).resolves.toBeUndefined();
   });
 });
