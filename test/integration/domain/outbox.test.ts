@@ -187,3 +187,17 @@ describe('the publish lease', () => {
     expect(Object.hasOwn(await mustGetItem(dynamo.client, order), 'pending_event')).toBe(false);
   });
 });
+
+describe('releasing the publish lease', () => {
+  test('a publisher releases only the lease it holds, never one another request took over', async () => {
+    const order = anOrder({ order_handle: uniqueHandle('release-own'), status: 'completed', completed_at: '2025-01-01T00:00:00.000Z' });
+    const pending = { event_id: 'a'.repeat(32), since: '2025-01-01T00:00:00.000Z', lease_until: 2_000 };
+    await putRawItem(dynamo.client, { ...toItem(order), pending_event: pending });
+
+    await dynamo.store.releasePendingEvent(orderKey(order), pending.event_id, 1_000); // a lease it no longer holds
+    expect((await mustGetItem(dynamo.client, order)).pending_event).toEqual(pending);
+
+    await dynamo.store.releasePendingEvent(orderKey(order), pending.event_id, 2_000); // its own lease
+    expect((await mustGetItem(dynamo.client, order)).pending_event).toEqual({ ...pending, lease_until: 0 });
+  });
+});
