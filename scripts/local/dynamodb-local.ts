@@ -97,6 +97,8 @@ export const startDynamoDbLocal = async (options: {
         await exitedPromise;
         clearTimeout(timer);
       }
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       if (options.pidFile !== undefined) rmSync(options.pidFile, { force: true });
     },
   };

@@ -21,6 +21,8 @@ export default async function globalTeardown(): Promise<void> {
     child.kill('SIGKILL');
     throw new Error('the local stack did not stop within 15 s of SIGINT');
   }
+  child.stdout?.destroy();
+  child.stderr?.destroy();
   if (javaPid !== undefined && alive(javaPid)) {
     process.kill(javaPid, 'SIGKILL');
     throw new Error(`Ctrl-C left DynamoDB Local (java, pid ${javaPid}) running`);
