@@ -32,7 +32,8 @@ export const localSettings = () => {
     dynamodbDataDir: resolve(localDir, 'dynamodb'),
     eventsFile: resolve(localDir, 'events.jsonl'),
     esbuildDir: resolve(localDir, 'esbuild'),
-    tableName: process.env.ORDERS_TABLE_NAME ?? 'orders-complete-local-orders',
+    /** serverless.yml's name for stage "local" (${self:service}-${sls:stage}-orders): one table, one name. */
+    tableName: 'orders-complete-local-orders',
     region: process.env.AWS_REGION ?? 'us-east-1',
   };
 };

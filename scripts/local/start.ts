@@ -128,7 +128,6 @@ const main = async (): Promise<void> => {
         EVENTBRIDGE_ENDPOINT: settings.eventbridgeEndpoint,
         EVENTS_FILE: settings.eventsFile,
         ESBUILD_WORK_FOLDER: relative(projectRoot, settings.esbuildDir),
-        ORDERS_TABLE_NAME: settings.tableName,
         SLS_TELEMETRY_DISABLED: '1',
         SLS_NOTIFICATIONS_MODE: 'off',
       },

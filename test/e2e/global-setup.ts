@@ -21,8 +21,8 @@ export default async function globalSetup(): Promise<void> {
   };
   const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_DIR: localDir, LOG_LEVEL: 'WARN' };
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
-  delete env.DYNAMODB_ENDPOINT;
-  delete env.EVENTBRIDGE_ENDPOINT;
+  // Other projects' global setups (integration) set these for their own tests; the stack must not inherit them.
+  for (const name of ['DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT', 'ORDERS_TABLE_NAME', 'EVENTS_FILE']) delete env[name];
 
   const child = spawn(process.execPath, [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'local', 'start.ts')], {
     cwd: root,
