@@ -5,6 +5,7 @@
 import { localSettings } from './local/settings';
 import { localClient } from './local/dynamodb-local';
 import { seedOrdersFromFile } from './local/seed-orders';
+import { DependencyUnavailable } from '../domain/errors';
 
 const main = async (): Promise<number> => {
   const file = process.argv[2];
@@ -25,7 +26,7 @@ const main = async (): Promise<number> => {
     return 0;
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
-    if (/ECONNREFUSED|TimeoutError|ResourceNotFound/.test(`${name} ${String(error)}`)) {
+    if (error instanceof DependencyUnavailable || /ECONNREFUSED|TimeoutError|ResourceNotFound/.test(`${name} ${String(error)}`)) {
       console.error(`Cannot reach the local table ${settings.tableName} at ${settings.dynamodbEndpoint}: is \`npm start\` running?`);
     } else {
       console.error(`seeding failed: ${error instanceof Error ? error.message : String(error)}`);

@@ -104,8 +104,9 @@ const isJsonContentType = (value: string): boolean => {
 
 /** 413 and 415 are thrown at once; JSON problems are returned as 422 field errors. */
 const checkBody = (event: APIGatewayProxyEventV2): FieldErrors | undefined => {
-  if (event.body === undefined || event.body === null) {
-    // serverless offline hands a JSON `null` body over as body: null; the content-length still tells it was sent.
+  if (typeof event.body !== 'string') {
+    // API Gateway always passes a string; serverless offline hands JSON `null`, `false` or `0` bodies over
+    // already parsed. The content-length still tells a body was sent.
     const length = Number(header(event, 'content-length') ?? 0);
     return length > 0 ? { body: ['must be a JSON object with no fields, such as {}'] } : undefined;
   }

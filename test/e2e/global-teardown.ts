@@ -16,7 +16,10 @@ export default async function globalTeardown(): Promise<void> {
   if (child === undefined || child.exitCode !== null) return;
   const exited = new Promise((resolve) => child.once('exit', resolve));
   child.kill('SIGINT');
-  await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 15_000))]);
+  // The timer is cleared once the stack exits: a pending 15 s timer would keep jest from exiting.
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 15_000)))]);
+  clearTimeout(timer);
   if (child.exitCode === null) {
     child.kill('SIGKILL');
     throw new Error('the local stack did not stop within 15 s of SIGINT');

@@ -2,30 +2,31 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountOrder } from '../../domain/order';
-import { LOCAL, createClient, dynamodbEndpoint, getRaw, makeOrder, tableName, uniqueHandle, type RecordId } from './support/e2e';
+import { freePort } from '../support/free-port';
+import { LOCAL, client, dynamodbEndpoint, getRaw, makeOrder, tableName, uniqueHandle, type RecordId } from './support/e2e';
 
 const root = resolve(__dirname, '..', '..');
 const tmpDir = resolve(root, '.local', 'e2e', `seed-cli-${process.pid}`);
-let client: DynamoDBDocumentClient;
 
 beforeAll(() => {
-  client = createClient();
   mkdirSync(tmpDir, { recursive: true });
 });
 afterAll(() => {
-  client.destroy();
   rmSync(tmpDir, { recursive: true, force: true });
 });
 
-const runSeed = (records: readonly unknown[], name: string): Promise<{ code: number | null; output: string }> => {
+const runSeed = (
+  records: readonly unknown[] | string,
+  name: string,
+  endpoint = dynamodbEndpoint(),
+): Promise<{ code: number | null; output: string }> => {
   const file = resolve(tmpDir, name);
-  writeFileSync(file, JSON.stringify(records, null, 2));
+  writeFileSync(file, typeof records === 'string' ? records : JSON.stringify(records, null, 2));
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'seed.ts'), file], {
       cwd: root,
-      env: { ...process.env, DYNAMODB_ENDPOINT: dynamodbEndpoint(), ORDERS_TABLE_NAME: tableName() },
+      env: { ...process.env, DYNAMODB_ENDPOINT: endpoint, ORDERS_TABLE_NAME: tableName() },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
@@ -76,5 +77,42 @@ describe('npm run seed (scripts/seed.ts)', () => {
     expect(await getRaw(client, id(good1))).toBeUndefined();
     expect(await getRaw(client, id(good2))).toBeUndefined();
     expect(await getRaw(client, id(makeOrder({ order_handle: badHandle })))).toBeUndefined();
+  });
+
+  test('two records with the same identity: exit 1 naming both, nothing written', async () => {
+    const first = makeOrder({ order_handle: uniqueHandle('seed-dup') });
+    const other = makeOrder({ order_handle: uniqueHandle('seed-dup-other') });
+    const { code, output } = await runSeed([first, other, { ...first, status: 'assigned' }], 'duplicate.json');
+    expect(code).toBe(1);
+    expect(output).toContain('record 2');
+    expect(output).toContain('record 0');
+    expect(await getRaw(client, id(first))).toBeUndefined();
+    expect(await getRaw(client, id(other))).toBeUndefined();
+  });
+
+  test.each<[string, string, RegExp]>([
+    ['not an array', JSON.stringify({ order_handle: 'x' }), /JSON array/],
+    ['not JSON', '[{"order_handle":', /JSON/],
+  ])('a file that is %s: exit 1 with one problem listed, no stack trace', async (_name, content, pattern) => {
+    const { code, output } = await runSeed(content, 'broken.json');
+    expect(code).toBe(1);
+    expect(output).toMatch(pattern);
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  test('no table reachable: exit 1, one line, no stack trace', async () => {
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const { code, output } = await runSeed([makeOrder({ order_handle: uniqueHandle('seed-nowhere') })], 'nowhere.json', nowhere);
+    expect(code).toBe(1);
+    expect(output.split('\n').filter((line) => line.trim() !== '' && !/NodeVersionSupportWarning|node >=22|upgrade to node|a\.co\/|trace-warnings|versions published|continue receiving|security updates/.test(line))).toHaveLength(1);
+    expect(output).not.toMatch(/\n\s+at /);
+  });
+
+  // Regression: a refused connection surfaces as DependencyUnavailable; the CLI must still say what to do.
+  test('no table reachable: the message says the local table cannot be reached and asks whether npm start runs', async () => {
+    const nowhere = `http://127.0.0.1:${await freePort()}`;
+    const { code, output } = await runSeed([makeOrder({ order_handle: uniqueHandle('seed-nowhere') })], 'nowhere.json', nowhere);
+    expect(code).toBe(1);
+    expect(output).toContain('is `npm start` running?');
   });
 });

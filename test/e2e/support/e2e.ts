@@ -1,6 +1,7 @@
+import { afterAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
@@ -59,7 +60,8 @@ export const complete = async (handle: string, options: PostOptions = {}): Promi
   const contentType = options.contentType === undefined ? 'application/json' : options.contentType;
   if (contentType !== null) headers['content-type'] = contentType;
   const init: RequestInit = { method: 'POST', headers };
-  if (body !== null) init.body = body;
+  // fetch labels a string body text/plain; bytes go out with no content type at all, as contentType: null asks.
+  if (body !== null) init.body = contentType === null ? new TextEncoder().encode(body) : body;
   const response = await fetch(`${baseUrl()}/orders/${segment}/complete${query}`, init);
   const text = await response.text();
   let parsed: unknown;
@@ -77,7 +79,18 @@ export const expectJsonContentType = (result: HttpResult): void => {
   if (!/^application\/json\b/i.test(type)) throw new Error(`content-type is "${type}", not application/json (status ${result.status}): ${result.text}`);
 };
 
+/** complete(), and every answer must be JSON whatever its status. */
+export const completeJson = async (handle: string, options: PostOptions = {}): Promise<HttpResult> => {
+  const result = await complete(handle, options);
+  expectJsonContentType(result);
+  return result;
+};
+
 export const createClient = (): DynamoDBDocumentClient => createDocumentClient({ region: 'us-east-1', endpoint: dynamodbEndpoint() });
+
+/** One DynamoDB client per test file (jest loads this module once per file), closed after the file's tests. */
+export const client: DynamoDBDocumentClient = createClient();
+afterAll(() => client.destroy());
 
 export const seedOrders = async (client: DynamoDBDocumentClient, orders: readonly AccountOrder[]): Promise<void> => {
   await new DynamoDbOrderStore(client, tableName()).putOrders(orders);
@@ -101,6 +114,37 @@ export const getRaw = async (client: DynamoDBDocumentClient, id: RecordId): Prom
   );
   return output.Item as JsonObject | undefined;
 };
+
+/** Writes a raw item (keys added), bypassing the seed validation: for states only the service itself creates. */
+export const putRaw = async (client: DynamoDBDocumentClient, id: RecordId, attributes: JsonObject): Promise<void> => {
+  await client.send(
+    new PutCommand({
+      TableName: tableName(),
+      Item: { ...attributes, ...id, pk: partitionKey(id.account_id, id.order_handle), sk: sortKey(id.type, id.type_index, id.fulfillment_attempt) },
+    }),
+  );
+};
+
+export const recordOf = (orderHandle: string, overrides: Partial<RecordId> = {}): RecordId => ({
+  account_id: LOCAL,
+  order_handle: orderHandle,
+  type: 'drop',
+  type_index: 0,
+  fulfillment_attempt: 0,
+  ...overrides,
+});
+
+/** Attributes that exist only in storage and must never reach a caller. */
+export const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'account_id', 'pending_event'] as const;
+
+/** A raw item as the API should show it: the stored attributes minus the internal ones. */
+export const withoutInternals = (item: JsonObject): JsonObject => {
+  const copy: JsonObject = { ...item };
+  for (const name of INTERNAL_ATTRIBUTES) delete copy[name];
+  return copy;
+};
+
+export const timelineOf = (body: JsonObject): JsonObject[] => (Array.isArray(body.timeline) ? (body.timeline as JsonObject[]) : []);
 
 /** A small valid order record; override any field. */
 export const makeOrder = (overrides: Partial<AccountOrder> & { order_handle: string }): AccountOrder => ({
@@ -148,6 +192,12 @@ export const readEvents = (): EventLine[] => {
 };
 
 export type EventFilter = (event: EventLine) => boolean;
+
+/** Local EventBridge ids can repeat: an event is identified by its detail.event_id. */
+export const byEventId =
+  (eventId: unknown): EventFilter =>
+  (event) =>
+    event.detail.event_id === eventId;
 
 export const forRecord =
   (account: string, handle: string): EventFilter =>
