@@ -50,6 +50,12 @@ describe('parseCompleteOrderRequest: body', () => {
     expect(validationDetail(event)).toEqual({ json: { body: ['must be a JSON object with no fields, such as {}'] } });
   });
 
+  test.each([false, 0, true])('a body serverless offline already parsed (%p) -> 422 detail.json.body, never a crash', (parsed) => {
+    const event = apiEvent({ headers: { 'content-type': 'application/json', 'content-length': String(String(parsed).length) } });
+    Object.assign(event, { body: parsed });
+    expect(validationDetail(event)).toEqual({ json: { body: ['must be a JSON object with no fields, such as {}'] } });
+  });
+
   test('an empty body is accepted without a content type', () => {
     expect(parseCompleteOrderRequest(apiEvent({ body: '' }))).toEqual({ order_handle: 'order-1', selector: {} });
   });
