@@ -5,7 +5,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
-import type { AccountOrder, OrderType } from '../../../domain/order';
+import type { AccountOrder, OrderKey } from '../../../domain/order';
 
 /** Shared helpers for the e2e tests: env from global-setup, HTTP, raw DynamoDB access, the events file. */
 
@@ -96,13 +96,8 @@ export const seedOrders = async (client: DynamoDBDocumentClient, orders: readonl
   await new DynamoDbOrderStore(client, tableName()).putOrders(orders);
 };
 
-export interface RecordId {
-  account_id: string;
-  order_handle: string;
-  type: OrderType;
-  type_index: number;
-  fulfillment_attempt: number;
-}
+/** One order record's identity: the domain's OrderKey. */
+export type RecordId = OrderKey;
 
 export const getRaw = async (client: DynamoDBDocumentClient, id: RecordId): Promise<JsonObject | undefined> => {
   const output = await client.send(

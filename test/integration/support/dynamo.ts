@@ -3,7 +3,7 @@ import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDoc
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
-import type { AccountOrder, OrderKey, OrderStatus, OrderType } from '../../../domain/order';
+import type { AccountOrder, OrderKey, OrderStatus } from '../../../domain/order';
 
 /** The real DynamoDB Local started by global-setup.ts, through the service's own client factory. */
 export const endpoint = (): string => {
@@ -37,13 +37,8 @@ export const uniqueHandle = (label: string): string => `${label}-${Date.now().to
 
 export type RawItem = Record<string, unknown>;
 
-export interface RecordId {
-  account_id: string;
-  order_handle: string;
-  type: OrderType;
-  type_index: number;
-  fulfillment_attempt: number;
-}
+/** One order record's identity: the domain's OrderKey. */
+export type RecordId = OrderKey;
 
 export const keyOf = (id: RecordId): { pk: string; sk: string } => ({
   pk: partitionKey(id.account_id, id.order_handle),
