@@ -42,6 +42,17 @@ export class OrderNotCompletable extends DomainError {
   }
 }
 
+/**
+ * The order is so close to DynamoDB's 400 KB item limit that recording its completion (status, time,
+ * timeline event) would pass it. Nothing is written; the order must be trimmed (e.g. its polyline) first.
+ */
+export class OrderTooLarge extends DomainError {
+  readonly code = 'order_too_large';
+  constructor(options?: { cause?: unknown }) {
+    super('Order is too large to record its completion', options);
+  }
+}
+
 /** A dependency (DynamoDB, EventBridge, Secrets Manager) is down, throttled or timing out. */
 export class DependencyUnavailable extends DomainError {
   readonly code = 'dependency_unavailable';

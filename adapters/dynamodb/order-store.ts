@@ -2,7 +2,7 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { COMPLETABLE_STATUSES, decideCompletion } from '../../domain/completion';
-import { DependencyUnavailable } from '../../domain/errors';
+import { DependencyUnavailable, OrderTooLarge } from '../../domain/errors';
 import type { AccountOrder, OrderKey, OrderStatus, OrderType } from '../../domain/order';
 import type { CompletionWrite, CompletionWriteResult, OrderStore, StoredOrder } from '../../domain/ports';
 import type { OrderSelector, RecordRef } from '../../domain/selection';
@@ -16,6 +16,10 @@ const COMPLETABLE_VALUES = Object.fromEntries(COMPLETABLE_STATUSES.map((status, 
 const COMPLETE_CONDITION = `attribute_exists(pk) AND #status IN (${Object.keys(COMPLETABLE_VALUES).join(', ')})`;
 
 const isCompletable = (status: string): boolean => decideCompletion(status as OrderStatus) === 'complete';
+
+/** DynamoDB refused the write because the item would pass 400 KB (nothing was written). */
+const isItemSizeExceeded = (error: unknown): boolean =>
+  error instanceof Error && error.name === 'ValidationException' && /item size/i.test(error.message);
 
 /** Runs one DynamoDB call, turning throttling, timeouts and outages into DependencyUnavailable. */
 const call = async <T>(operation: () => Promise<T>): Promise<T> => {
@@ -112,6 +116,7 @@ export class DynamoDbOrderStore implements OrderStore {
         if (error.Item === undefined) return { outcome: 'missing' };
         return { outcome: 'unchanged', order: unmarshall(error.Item) as StoredOrder };
       }
+      if (isItemSizeExceeded(error)) throw new OrderTooLarge({ cause: error });
       throw error;
     }
   }

@@ -6,6 +6,7 @@ import {
   EventNotPublished,
   OrderNotCompletable,
   OrderNotFound,
+  OrderTooLarge,
   ValidationFailed,
 } from '../../domain/errors';
 import { HttpError } from './http-error';
@@ -30,6 +31,11 @@ export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxySt
   if (error instanceof OrderNotFound) return errorResponse(404, 'Order not found');
   if (error instanceof OrderNotCompletable) {
     return errorResponse(409, `Order is ${error.status} and cannot be completed`, { status: error.status });
+  }
+  if (error instanceof OrderTooLarge) {
+    return errorResponse(409, 'Order is too large to record its completion; trim it (e.g. its polyline) and retry', {
+      reason: 'item_size_limit',
+    });
   }
   if (error instanceof EventNotPublished) {
     log.warn('order completed but OrderCompleted not published; kept pending', { error: describe(error) });

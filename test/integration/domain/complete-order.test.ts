@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { toItem } from '../../../adapters/dynamodb/order-store';
 import { completeOrder } from '../../../domain/complete-order';
 import { orderCompletedEventId } from '../../../domain/completion';
-import { OrderNotCompletable, OrderNotFound } from '../../../domain/errors';
+import { OrderNotCompletable, OrderNotFound, OrderTooLarge } from '../../../domain/errors';
 import { parseOrderCompletedDetail } from '../../../domain/order-completed-event';
 import { ORDER_FIELDS, type AccountOrder, type OrderStatus } from '../../../domain/order';
 import {
@@ -231,6 +231,31 @@ describe('completing an order that is already done', () => {
 });
 
 describe('refusing', () => {
+  test('an order at the 400 KB item limit: OrderTooLarge, nothing written or published', async () => {
+    const order = anOrder({ order_handle: uniqueHandle('too-large'), status: 'ongoing' });
+    // The largest padding DynamoDB still stores: the order sits within a few bytes of its item limit.
+    let low = 300_000;
+    let high = 409_600;
+    while (high - low > 16) {
+      const size = Math.floor((low + high) / 2);
+      const stored = await putRawItem(dynamo.client, { ...toItem(order), padding: 'x'.repeat(size) }).then(
+        () => true,
+        () => false,
+      );
+      if (stored) low = size;
+      else high = size;
+    }
+    await putRawItem(dynamo.client, { ...toItem(order), padding: 'x'.repeat(low) });
+    const before = await mustGetItem(dynamo.client, order);
+    const { deps, publisher } = makeDeps(dynamo.store);
+
+    await expect(completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector: {} })).rejects.toBeInstanceOf(
+      OrderTooLarge,
+    );
+    expect(await mustGetItem(dynamo.client, order)).toEqual(before);
+    expect(publisher.attempts).toEqual([]);
+  });
+
   test.each(['cancelled', 'disabled'] as const)('%s: OrderNotCompletable naming the status, nothing written or published', async (status) => {
     const order = anOrder({ order_handle: uniqueHandle(`refuse-${status}`), status });
     await seed(order);

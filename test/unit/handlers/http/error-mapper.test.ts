@@ -6,6 +6,7 @@ import {
   DependencyUnavailable,
   EventNotPublished,
   OrderNotCompletable,
+  OrderTooLarge,
   OrderNotFound,
   ValidationFailed,
 } from '../../../../domain/errors';
@@ -45,6 +46,12 @@ describe('toHttpResponse', () => {
       new OrderNotCompletable('cancelled'),
       409,
       { message: 'Order is cancelled and cannot be completed', detail: { status: 'cancelled' } },
+    ],
+    [
+      'OrderTooLarge',
+      new OrderTooLarge(),
+      409,
+      { message: 'Order is too large to record its completion; trim it (e.g. its polyline) and retry', detail: { reason: 'item_size_limit' } },
     ],
     [
       'EventNotPublished',
