@@ -23,10 +23,12 @@ const common = ({ region, endpoint }: ClientOptions) => ({
       { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
 });
 
-export const createDocumentClient = (options: ClientOptions): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(new DynamoDBClient(common(options)), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  });
+export const createDynamoDbClient = (options: ClientOptions): DynamoDBClient => new DynamoDBClient(common(options));
+
+export const toDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
+  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+
+export const createDocumentClient = (options: ClientOptions): DynamoDBDocumentClient => toDocumentClient(createDynamoDbClient(options));
 
 export const createEventBridgeClient = (options: ClientOptions): EventBridgeClient =>
   new EventBridgeClient(common(options));

@@ -13,13 +13,14 @@ import { createLogger } from '../adapters/runtime';
  */
 const logger = createLogger();
 const eventsFile = resolve(process.env.EVENTS_FILE ?? '.local/events.jsonl');
+let folderReady: Promise<unknown> | undefined;
 
 export const handler = middy<EventBridgeEvent<'OrderCompleted', OrderCompletedDetail>, void>()
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .handler(async (event) => {
     const detail = parseOrderCompletedDetail(event.detail);
     const envelope = { id: event.id, source: event.source, 'detail-type': event['detail-type'], time: event.time, detail };
-    await mkdir(dirname(eventsFile), { recursive: true });
+    await (folderReady ??= mkdir(dirname(eventsFile), { recursive: true }));
     // One write per line with O_APPEND: concurrent invocations never interleave within a line.
     await appendFile(eventsFile, `${JSON.stringify(envelope)}\n`, 'utf8');
     logger.info('OrderCompleted received', { event_id: detail.event_id });

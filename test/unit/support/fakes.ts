@@ -3,19 +3,18 @@
  * DynamoDB's conditional-write semantics so the use case can be exercised against realistic behaviour.
  */
 import { COMPLETABLE_STATUSES, type PendingEvent } from '../../../domain/completion';
-import type { OrderCompletedDetail } from '../../../domain/order-completed-event';
 import type { OrderKey, OrderType } from '../../../domain/order';
 import type {
   AccountCredential,
   CompletionWrite,
   CompletionWriteResult,
   CredentialStore,
-  OrderCompletedPublisher,
   OrderStore,
   StoredOrder,
-  WarningSink,
 } from '../../../domain/ports';
 import type { OrderSelector, RecordRef } from '../../../domain/selection';
+
+export { ManualClock, RecordingPublisher, RecordingWarnings } from '../../support/fakes';
 
 export interface SeedOrder extends Record<string, unknown> {
   order_handle: string;
@@ -132,28 +131,6 @@ export class InMemoryOrderStore implements OrderStore {
   }
 }
 
-export class RecordingPublisher implements OrderCompletedPublisher {
-  readonly published: OrderCompletedDetail[] = [];
-  /** Reject every publish with this value while set. */
-  failure: unknown = undefined;
-  /** Runs at publish time (e.g. to look at the store while the event is in flight). */
-  onPublish: ((detail: OrderCompletedDetail) => void) | undefined;
-
-  async publish(detail: OrderCompletedDetail): Promise<void> {
-    this.onPublish?.(detail);
-    if (this.failure !== undefined) throw this.failure;
-    this.published.push(structuredClone(detail));
-  }
-}
-
-export class RecordingWarnings implements WarningSink {
-  readonly warnings: { message: string; details: Record<string, unknown> }[] = [];
-
-  warn(message: string, details: Record<string, unknown>): void {
-    this.warnings.push({ message, details });
-  }
-}
-
 export class InMemoryCredentialStore implements CredentialStore {
   readonly lookups: string[] = [];
   failure: unknown = undefined;
@@ -164,20 +141,5 @@ export class InMemoryCredentialStore implements CredentialStore {
     this.lookups.push(accountId);
     if (this.failure !== undefined) throw this.failure;
     return Object.hasOwn(this.accounts, accountId) ? this.accounts[accountId] : undefined;
-  }
-}
-
-/** A clock the test moves by hand. */
-export class ManualClock {
-  constructor(private current: number) {}
-
-  readonly now = (): Date => new Date(this.current);
-
-  advance(ms: number): void {
-    this.current += ms;
-  }
-
-  get epochMs(): number {
-    return this.current;
   }
 }

@@ -1,0 +1,101 @@
+/**
+ * Hand-written stand-ins shared by the unit and integration tests (no mocking library): a publisher
+ * that records, fails or holds publishes, a warning sink, and a clock moved by hand.
+ */
+import { DependencyUnavailable } from '../../domain/errors';
+import type { OrderCompletedDetail } from '../../domain/order-completed-event';
+import type { OrderCompletedPublisher, WarningSink } from '../../domain/ports';
+
+const outage = (): Error => new DependencyUnavailable('eventbridge', { cause: new Error('connect ECONNREFUSED') });
+
+export interface HeldPublish {
+  /** Resolves once a publish is waiting at the gate. */
+  started: Promise<void>;
+  /** Lets the held publish go on (to succeed, or fail if a failure is set by then). */
+  release(): void;
+}
+
+export class RecordingPublisher implements OrderCompletedPublisher {
+  /** Details whose publish was confirmed (resolved). */
+  readonly published: OrderCompletedDetail[] = [];
+  /** Every call, including failed and held ones. */
+  readonly attempts: OrderCompletedDetail[] = [];
+  /** While set, every publish rejects with this value. */
+  failure: unknown = undefined;
+  /** Runs at publish time (e.g. to look at the store while the event is in flight). */
+  onPublish: ((detail: OrderCompletedDetail) => void) | undefined;
+  /** Calls still to fail (with an outage) before publishes work again. */
+  private failuresLeft = 0;
+  private gate: { open: Promise<void>; arrived: () => void } | undefined;
+
+  /** Fails like the EventBridge adapter does on an outage (DependencyUnavailable), or with the given error. */
+  failing(error: unknown = outage()): this {
+    this.failure = error;
+    return this;
+  }
+
+  /** Only the next `count` calls fail; later ones work. */
+  failingNext(count: number): this {
+    this.failuresLeft = count;
+    return this;
+  }
+
+  working(): this {
+    this.failure = undefined;
+    return this;
+  }
+
+  /** The next publish waits until release() is called. */
+  holdNext(): HeldPublish {
+    let release!: () => void;
+    let arrived!: () => void;
+    const open = new Promise<void>((resolve) => (release = resolve));
+    const started = new Promise<void>((resolve) => (arrived = resolve));
+    this.gate = { open, arrived };
+    return { started, release };
+  }
+
+  async publish(detail: OrderCompletedDetail): Promise<void> {
+    this.attempts.push(structuredClone(detail));
+    this.onPublish?.(detail);
+    const gate = this.gate;
+    if (gate !== undefined) {
+      this.gate = undefined;
+      gate.arrived();
+      await gate.open;
+    }
+    if (this.failuresLeft > 0) {
+      this.failuresLeft -= 1;
+      throw outage();
+    }
+    if (this.failure !== undefined) throw this.failure;
+    this.published.push(structuredClone(detail));
+  }
+}
+
+export class RecordingWarnings implements WarningSink {
+  readonly warnings: { message: string; details: Record<string, unknown> }[] = [];
+
+  warn(message: string, details: Record<string, unknown>): void {
+    this.warnings.push({ message, details });
+  }
+}
+
+/** A clock the test moves by hand. */
+export class ManualClock {
+  private current: number;
+
+  constructor(start: number | Date = Date.now()) {
+    this.current = typeof start === 'number' ? start : start.getTime();
+  }
+
+  readonly now = (): Date => new Date(this.current);
+
+  advance(ms: number): void {
+    this.current += ms;
+  }
+
+  get epochMs(): number {
+    return this.current;
+  }
+}
