@@ -21,7 +21,12 @@ module.exports = {
   // Integration and e2e tests wait on real processes; jest reads testTimeout only at the top level.
   testTimeout: 60_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'], setupFiles: ['<rootDir>/test/support/quiet-sdk.ts', '<rootDir>/test/unit/setup-env.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/support/quiet-sdk.ts', '<rootDir>/test/unit/setup-env.ts'],
+    },
     {
       ...common,
       displayName: 'integration',

@@ -26,9 +26,12 @@ const common = ({ region, endpoint }: ClientOptions) => ({
 export const createDynamoDbClient = (options: ClientOptions): DynamoDBClient => new DynamoDBClient(common(options));
 
 export const toDocumentClient = (client: DynamoDBClient): DynamoDBDocumentClient =>
-  DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false } });
+  DynamoDBDocumentClient.from(client, {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  });
 
-export const createDocumentClient = (options: ClientOptions): DynamoDBDocumentClient => toDocumentClient(createDynamoDbClient(options));
+export const createDocumentClient = (options: ClientOptions): DynamoDBDocumentClient =>
+  toDocumentClient(createDynamoDbClient(options));
 
 export const createEventBridgeClient = (options: ClientOptions): EventBridgeClient =>
   new EventBridgeClient(common(options));

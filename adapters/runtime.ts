@@ -9,7 +9,8 @@ import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
 
 /** The composition root: builds the adapters the handlers use, from validated config. */
-export const createLogger = (): Logger => new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'orders-complete' });
+export const createLogger = (): Logger =>
+  new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'orders-complete' });
 
 export const createCredentialStore = (config: Config): CredentialStore =>
   config.ACCOUNTS_SOURCE === 'file'

@@ -22,7 +22,11 @@ const envSchema = z
   })
   .superRefine((env, ctx) => {
     if (env.ACCOUNTS_SOURCE === 'secretsmanager' && env.ACCOUNTS_SECRET_ID === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['ACCOUNTS_SECRET_ID'], message: 'required when ACCOUNTS_SOURCE=secretsmanager' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ACCOUNTS_SECRET_ID'],
+        message: 'required when ACCOUNTS_SOURCE=secretsmanager',
+      });
     }
     if (env.ACCOUNTS_SOURCE === 'file' && env.ACCOUNTS_FILE === undefined) {
       ctx.addIssue({ code: 'custom', path: ['ACCOUNTS_FILE'], message: 'required when ACCOUNTS_SOURCE=file' });

@@ -1,9 +1,4 @@
-import {
-  decideCompletion,
-  orderCompletedEventId,
-  orderCompletedTimelineEvent,
-  type PendingEvent,
-} from './completion';
+import { decideCompletion, orderCompletedEventId, orderCompletedTimelineEvent, type PendingEvent } from './completion';
 import { DependencyUnavailable, EventNotPublished, OrderNotCompletable, OrderNotFound } from './errors';
 import { buildOrderCompletedDetail } from './order-completed-event';
 import { toApiOrder, type Order, type OrderKey, type OrderStatus } from './order';
@@ -35,7 +30,10 @@ export interface CompleteOrderResult {
  * Complete an order: select the record, make ONE conditional write, publish OrderCompleted.
  * Completing a completed order answers it as stored and only re-publishes an event left pending.
  */
-export const completeOrder = async (deps: CompleteOrderDeps, input: CompleteOrderInput): Promise<CompleteOrderResult> => {
+export const completeOrder = async (
+  deps: CompleteOrderDeps,
+  input: CompleteOrderInput,
+): Promise<CompleteOrderResult> => {
   const records = await deps.store.findRecords(input.account_id, input.order_handle, input.selector);
   const record = selectRecord(records, input.selector);
   const key: OrderKey = {
@@ -109,9 +107,11 @@ const publishPendingEvent = async (
     await deps.publisher.publish(detail);
   } catch (error) {
     // The event stays pending on the order; let the next retry publish it without waiting for the lease.
-    await deps.store.releasePendingEvent(key, eventId, leaseUntil).catch((releaseError: unknown) =>
-      deps.warnings.warn('could not release publish lease', { event_id: eventId, error: describe(releaseError) }),
-    );
+    await deps.store
+      .releasePendingEvent(key, eventId, leaseUntil)
+      .catch((releaseError: unknown) =>
+        deps.warnings.warn('could not release publish lease', { event_id: eventId, error: describe(releaseError) }),
+      );
     if (error instanceof DependencyUnavailable || error instanceof EventNotPublished) {
       throw new EventNotPublished({ cause: error });
     }
@@ -125,4 +125,5 @@ const publishPendingEvent = async (
   }
 };
 
-const describe = (error: unknown): string => (error instanceof Error ? `${error.name}: ${error.message}` : String(error));
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { ORDER_TYPES, accountIdSchema, destinationSchema, orderHandleSchema, orderIndexSchema, type OrderKey } from './order';
+import {
+  ORDER_TYPES,
+  accountIdSchema,
+  destinationSchema,
+  orderHandleSchema,
+  orderIndexSchema,
+  type OrderKey,
+} from './order';
 import { MAX_METADATA_BYTES } from './order';
 
 /**

@@ -65,7 +65,10 @@ export const destinationSchema = z.object({
 });
 
 /** A position fix: [lng, lat, altitude?, recorded_at?]. */
-const polylinePointSchema = z.array(z.union([z.number(), z.string(), z.null()])).min(2).max(4);
+const polylinePointSchema = z
+  .array(z.union([z.number(), z.string(), z.null()]))
+  .min(2)
+  .max(4);
 
 export const timelineEventSchema = z.looseObject({
   type: z.string().min(1).max(64),
@@ -114,9 +117,7 @@ export const orderSchema = z.strictObject({
   distance: z.number().nullish(),
   duration: z.number().nullish(),
   tracking_rate: z.number().nullish(),
-  polyline: z
-    .object({ type: z.literal('LineString'), coordinates: z.array(polylinePointSchema) })
-    .nullish(),
+  polyline: z.object({ type: z.literal('LineString'), coordinates: z.array(polylinePointSchema) }).nullish(),
   start_location: pointSchema.nullish(),
   end_location: pointSchema.nullish(),
   visited_destination: z.boolean().nullish(),

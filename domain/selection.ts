@@ -43,7 +43,9 @@ export const selectRecord = (records: readonly RecordRef[], selector: OrderSelec
     const indexes = new Set(matching.map((record) => record.type_index));
     if (indexes.size > 1) {
       missing.type_index = [
-        `required: this order has several ${types.size > 1 ? '' : `${first.type} `}parts; say which index (${[...indexes]
+        `required: this order has several ${types.size > 1 ? '' : `${first.type} `}parts; say which index (${[
+          ...indexes,
+        ]
           .sort((a, b) => a - b)
           .join(', ')})`,
       ];

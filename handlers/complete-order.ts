@@ -17,7 +17,9 @@ import type { Logger } from '@aws-lambda-powertools/logger';
  */
 export const createCompleteOrderHandler = (deps: CompleteOrderDeps, credentials: CredentialStore, logger: Logger) =>
   // Answer (503) a second before the Lambda timeout rather than let the platform cut the request off.
-  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>({ timeoutEarlyInMillis: 1_000 })
+  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>({
+    timeoutEarlyInMillis: 1_000,
+  })
     // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the Authorization header.
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(httpErrorMapper(logger))
@@ -37,4 +39,8 @@ export const createCompleteOrderHandler = (deps: CompleteOrderDeps, credentials:
 // Built once per Lambda environment (at init), reused by every warm invocation.
 const config = loadConfig();
 const logger = createLogger();
-export const handler = createCompleteOrderHandler(createCompleteOrderDeps(config, logger), createCredentialStore(config), logger);
+export const handler = createCompleteOrderHandler(
+  createCompleteOrderDeps(config, logger),
+  createCredentialStore(config),
+  logger,
+);

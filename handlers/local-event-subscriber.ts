@@ -19,7 +19,13 @@ export const handler = middy<EventBridgeEvent<'OrderCompleted', OrderCompletedDe
   .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
   .handler(async (event) => {
     const detail = parseOrderCompletedDetail(event.detail);
-    const envelope = { id: event.id, source: event.source, 'detail-type': event['detail-type'], time: event.time, detail };
+    const envelope = {
+      id: event.id,
+      source: event.source,
+      'detail-type': event['detail-type'],
+      time: event.time,
+      detail,
+    };
     await (folderReady ??= mkdir(dirname(eventsFile), { recursive: true }));
     // One write per line with O_APPEND: concurrent invocations never interleave within a line.
     await appendFile(eventsFile, `${JSON.stringify(envelope)}\n`, 'utf8');

@@ -26,8 +26,13 @@ const main = async (): Promise<number> => {
     return 0;
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
-    if (error instanceof DependencyUnavailable || /ECONNREFUSED|TimeoutError|ResourceNotFound/.test(`${name} ${String(error)}`)) {
-      console.error(`Cannot reach the local table ${settings.tableName} at ${settings.dynamodbEndpoint}: is \`npm start\` running?`);
+    if (
+      error instanceof DependencyUnavailable ||
+      /ECONNREFUSED|TimeoutError|ResourceNotFound/.test(`${name} ${String(error)}`)
+    ) {
+      console.error(
+        `Cannot reach the local table ${settings.tableName} at ${settings.dynamodbEndpoint}: is \`npm start\` running?`,
+      );
     } else {
       console.error(`seeding failed: ${error instanceof Error ? error.message : String(error)}`);
     }

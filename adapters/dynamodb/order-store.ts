@@ -48,7 +48,10 @@ export class DynamoDbOrderStore implements OrderStore {
           new QueryCommand({
             TableName: this.tableName,
             KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': partitionKey(accountId, orderHandle), ...(prefix === '' ? {} : { ':prefix': prefix }) },
+            ExpressionAttributeValues: {
+              ':pk': partitionKey(accountId, orderHandle),
+              ...(prefix === '' ? {} : { ':prefix': prefix }),
+            },
             ExpressionAttributeNames: { '#type': 'type' },
             ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle',
             ConsistentRead: true,
@@ -89,10 +92,14 @@ export class DynamoDbOrderStore implements OrderStore {
             Key: orderItemKey(write.key),
             UpdateExpression:
               'SET #status = :completed, completed_at = :completed_at, pending_event = :pending_event, ' +
-              (timeline === 'list' ? 'timeline = list_append(if_not_exists(timeline, :no_events), :events)' : 'timeline = :events'),
+              (timeline === 'list'
+                ? 'timeline = list_append(if_not_exists(timeline, :no_events), :events)'
+                : 'timeline = :events'),
             ConditionExpression:
               `${COMPLETE_CONDITION} AND ` +
-              (timeline === 'list' ? 'NOT attribute_type(timeline, :null_type)' : 'attribute_type(timeline, :null_type)'),
+              (timeline === 'list'
+                ? 'NOT attribute_type(timeline, :null_type)'
+                : 'attribute_type(timeline, :null_type)'),
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':completed': 'completed',
@@ -120,7 +127,12 @@ export class DynamoDbOrderStore implements OrderStore {
     }
   }
 
-  async claimPendingEvent(key: OrderKey, eventId: string, expiredLeaseUntil: number, leaseUntil: number): Promise<boolean> {
+  async claimPendingEvent(
+    key: OrderKey,
+    eventId: string,
+    expiredLeaseUntil: number,
+    leaseUntil: number,
+  ): Promise<boolean> {
     return this.conditionalUpdate(key, 'SET pending_event.lease_until = :lease_until', {
       condition: 'pending_event.event_id = :event_id AND pending_event.lease_until = :expired',
       values: { ':event_id': eventId, ':expired': expiredLeaseUntil, ':lease_until': leaseUntil },

@@ -39,7 +39,9 @@ export class EventBridgeOrderCompletedPublisher implements OrderCompletedPublish
     const entry = output.Entries?.[0];
     if ((output.FailedEntryCount ?? 0) > 0 || entry === undefined || entry.ErrorCode !== undefined || !entry.EventId) {
       throw new EventNotPublished({
-        cause: new Error(`PutEvents refused the entry: ${entry?.ErrorCode ?? 'no entry result'} ${entry?.ErrorMessage ?? ''}`.trim()),
+        cause: new Error(
+          `PutEvents refused the entry: ${entry?.ErrorCode ?? 'no entry result'} ${entry?.ErrorMessage ?? ''}`.trim(),
+        ),
       });
     }
   }

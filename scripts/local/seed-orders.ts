@@ -18,7 +18,9 @@ export const validateOrders = (input: unknown): { orders: AccountOrder[]; proble
   const seen = new Map<string, number>();
   input.forEach((record: unknown, index) => {
     const handle =
-      typeof record === 'object' && record !== null && 'order_handle' in record ? JSON.stringify(record.order_handle) : '?';
+      typeof record === 'object' && record !== null && 'order_handle' in record
+        ? JSON.stringify(record.order_handle)
+        : '?';
     const parsed = accountOrderSchema.safeParse(record);
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
@@ -31,7 +33,9 @@ export const validateOrders = (input: unknown): { orders: AccountOrder[]; proble
     const key = `${pk}\u0000${sk}`;
     const first = seen.get(key);
     if (first !== undefined) {
-      problems.push(`record ${index} (order_handle ${handle}): same account, handle, type, type_index and fulfillment_attempt as record ${first}`);
+      problems.push(
+        `record ${index} (order_handle ${handle}): same account, handle, type, type_index and fulfillment_attempt as record ${first}`,
+      );
       return;
     }
     seen.set(key, index);
@@ -40,7 +44,11 @@ export const validateOrders = (input: unknown): { orders: AccountOrder[]; proble
   return { orders, problems };
 };
 
-export const seedOrdersFromFile = async (client: DynamoDBClient, tableName: string, file: string): Promise<SeedReport> => {
+export const seedOrdersFromFile = async (
+  client: DynamoDBClient,
+  tableName: string,
+  file: string,
+): Promise<SeedReport> => {
   let input: unknown;
   try {
     input = JSON.parse(await readFile(file, 'utf8'));

@@ -37,7 +37,12 @@ const httpAnswers = async (url: string): Promise<boolean> => {
   }
 };
 
-const prefixLines = (stream: NodeJS.ReadableStream | null, prefix: string, sink: NodeJS.WriteStream, keep: string[]) => {
+const prefixLines = (
+  stream: NodeJS.ReadableStream | null,
+  prefix: string,
+  sink: NodeJS.WriteStream,
+  keep: string[],
+) => {
   let buffered = '';
   stream?.on('data', (chunk: Buffer) => {
     buffered += chunk.toString();
@@ -94,7 +99,9 @@ const main = async (): Promise<void> => {
       { port: settings.lambdaPort, what: 'serverless offline Lambda API', variable: 'LAMBDA_PORT' },
       { port: settings.eventbridgePort, what: 'local EventBridge', variable: 'EVENTBRIDGE_PORT' },
       { port: settings.eventbridgePubSubPort, what: 'local EventBridge pub/sub', variable: 'EVENTBRIDGE_PUBSUB_PORT' },
-      ...(settings.startOwnDynamoDb ? [{ port: settings.dynamodbPort, what: 'DynamoDB Local', variable: 'DYNAMODB_PORT' }] : []),
+      ...(settings.startOwnDynamoDb
+        ? [{ port: settings.dynamodbPort, what: 'DynamoDB Local', variable: 'DYNAMODB_PORT' }]
+        : []),
     ]);
 
     if (settings.startOwnDynamoDb) {
@@ -141,7 +148,10 @@ const main = async (): Promise<void> => {
     });
 
     const deadline = Date.now() + 90_000;
-    while (!(await httpAnswers(`http://127.0.0.1:${settings.httpPort}/`)) || !(await reachable(settings.eventbridgePort))) {
+    while (
+      !(await httpAnswers(`http://127.0.0.1:${settings.httpPort}/`)) ||
+      !(await reachable(settings.eventbridgePort))
+    ) {
       if (Date.now() > deadline) throw new Error('serverless offline did not start within 90 s (its output is above)');
       await sleep(200);
     }

@@ -30,19 +30,40 @@ interface AwkwardCase {
 }
 
 const cases: [string, AwkwardCase][] = [
-  ["'#' sent as %23", { handle: (p) => `${p}#b`, siblings: (p) => [`${p}%23b`], wire: (h) => h.replaceAll('#', '%23') }],
-  ["'/' sent as %2F", { handle: (p) => `${p}/b`, siblings: (p) => [`${p}%2Fb`, 'b'], wire: (h) => h.replaceAll('/', '%2F') }],
+  [
+    "'#' sent as %23",
+    { handle: (p) => `${p}#b`, siblings: (p) => [`${p}%23b`], wire: (h) => h.replaceAll('#', '%23') },
+  ],
+  [
+    "'/' sent as %2F",
+    { handle: (p) => `${p}/b`, siblings: (p) => [`${p}%2Fb`, 'b'], wire: (h) => h.replaceAll('/', '%2F') },
+  ],
   ["'%' sent as %25", { handle: (p) => `${p}%b`, siblings: (p) => [`${p}%25b`] }],
-  ["a literal '%25' sent as %2525 (decoded once, not twice)", { handle: (p) => `${p}%25b`, siblings: (p) => [`${p}%b`] }],
+  [
+    "a literal '%25' sent as %2525 (decoded once, not twice)",
+    { handle: (p) => `${p}%25b`, siblings: (p) => [`${p}%b`] },
+  ],
   ["a literal '%23' sent as %2523 (never read as '#')", { handle: (p) => `${p}%23b`, siblings: (p) => [`${p}#b`] }],
   ["'+' sent raw (a plus, not a space)", { handle: (p) => `${p}+b`, siblings: (p) => [`${p} b`], wire: (h) => h }],
   ["' ' sent as %20", { handle: (p) => `${p} b`, siblings: (p) => [`${p}+b`, `${p}b`] }],
   ["'?', '&' and '=' sent encoded", { handle: (p) => `${p}?type=pick&x=1`, siblings: () => [] }],
   ['unicode with a 4-byte emoji', { handle: (p) => `${p}订单-🚚`, siblings: () => [] }],
-  ['NFD "café" beside NFC "café" (distinct handles)', { handle: (p) => `${p}cafe\u0301`, siblings: (p) => [`${p}caf\u00e9`] }],
-  ['256 characters', { handle: (p) => p + 'x'.repeat(256 - p.length), siblings: (p) => [p + 'x'.repeat(255 - p.length)] }],
-  ['256 characters of 4-byte emoji (1 KiB of UTF-8)', { handle: (p) => p + '🚚'.repeat(256 - p.length), siblings: (p) => [p + '🚚'.repeat(255 - p.length)] }],
-  ["a handle looking like the key layout: 'x#drop#0000000000'", { handle: (p) => `${p}#drop#0000000000#0000000000`, siblings: () => [] }],
+  [
+    'NFD "café" beside NFC "café" (distinct handles)',
+    { handle: (p) => `${p}cafe\u0301`, siblings: (p) => [`${p}caf\u00e9`] },
+  ],
+  [
+    '256 characters',
+    { handle: (p) => p + 'x'.repeat(256 - p.length), siblings: (p) => [p + 'x'.repeat(255 - p.length)] },
+  ],
+  [
+    '256 characters of 4-byte emoji (1 KiB of UTF-8)',
+    { handle: (p) => p + '🚚'.repeat(256 - p.length), siblings: (p) => [p + '🚚'.repeat(255 - p.length)] },
+  ],
+  [
+    "a handle looking like the key layout: 'x#drop#0000000000'",
+    { handle: (p) => `${p}#drop#0000000000#0000000000`, siblings: () => [] },
+  ],
 ];
 
 describe('awkward handles name exactly one record', () => {
@@ -51,7 +72,10 @@ describe('awkward handles name exactly one record', () => {
     const handle = makeHandle(prefix);
     const siblings = [prefix, ...makeSiblings(prefix)].filter((sibling) => sibling !== handle);
     expect([...handle].length).toBeLessThanOrEqual(256);
-    await seedOrders(client, [...siblings, handle].map((orderHandle) => makeOrder({ order_handle: orderHandle })));
+    await seedOrders(
+      client,
+      [...siblings, handle].map((orderHandle) => makeOrder({ order_handle: orderHandle })),
+    );
     const siblingsBefore = new Map<string, JsonObject | undefined>();
     for (const sibling of siblings) {
       siblingsBefore.set(sibling, await getRaw(client, recordOf(sibling)));
@@ -66,7 +90,11 @@ describe('awkward handles name exactly one record', () => {
     const after = await getRaw(client, recordOf(handle));
     expect(after?.status).toBe('completed');
     expect(after?.completed_at).toBe(result.body.completed_at);
-    for (const sibling of siblings) expect({ sibling, item: await getRaw(client, recordOf(sibling)) }).toEqual({ sibling, item: siblingsBefore.get(sibling) });
+    for (const sibling of siblings)
+      expect({ sibling, item: await getRaw(client, recordOf(sibling)) }).toEqual({
+        sibling,
+        item: siblingsBefore.get(sibling),
+      });
 
     const events = await waitForEvents(forRecord(LOCAL, handle));
     expect(events).toHaveLength(1);

@@ -31,10 +31,14 @@ import {
  * Lambda -> DynamoDB Local -> local EventBridge -> the subscriber's events.jsonl.
  */
 
-
-const samples = JSON.parse(readFileSync(resolve(__dirname, '..', '..', 'seed', 'sample-orders.json'), 'utf8')) as JsonObject[];
+const samples = JSON.parse(
+  readFileSync(resolve(__dirname, '..', '..', 'seed', 'sample-orders.json'), 'utf8'),
+) as JsonObject[];
 const sample = (account: string, handle: string, fulfillmentAttempt = 0): JsonObject => {
-  const found = samples.find((order) => order.account_id === account && order.order_handle === handle && order.fulfillment_attempt === fulfillmentAttempt);
+  const found = samples.find(
+    (order) =>
+      order.account_id === account && order.order_handle === handle && order.fulfillment_attempt === fulfillmentAttempt,
+  );
   if (found === undefined) throw new Error(`seed/sample-orders.json has no ${account}/${handle}/${fulfillmentAttempt}`);
   return found;
 };
@@ -161,17 +165,20 @@ describe('200: concurrency and every completable status', () => {
     expect(await eventsAfterQuietWindow(forRecord(LOCAL, handle))).toHaveLength(1);
   });
 
-  test.each<OrderStatus>(['unplanned', 'planned', 'assigned', 'dispatched', 'ongoing'])('a %s order completes and publishes', async (status) => {
-    const handle = uniqueHandle(status);
-    await seedOrders(client, [makeOrder({ order_handle: handle, status })]);
-    const result = await send(handle);
-    expect(result.status).toBe(200);
-    expect(result.body.status).toBe('completed');
-    expect((await getRaw(client, recordOf(handle)))?.status).toBe('completed');
-    const events = await waitForEvents(forRecord(LOCAL, handle));
-    expect(events).toHaveLength(1);
-    expect(events[0]?.detail.completed_at).toBe(result.body.completed_at);
-  });
+  test.each<OrderStatus>(['unplanned', 'planned', 'assigned', 'dispatched', 'ongoing'])(
+    'a %s order completes and publishes',
+    async (status) => {
+      const handle = uniqueHandle(status);
+      await seedOrders(client, [makeOrder({ order_handle: handle, status })]);
+      const result = await send(handle);
+      expect(result.status).toBe(200);
+      expect(result.body.status).toBe('completed');
+      expect((await getRaw(client, recordOf(handle)))?.status).toBe('completed');
+      const events = await waitForEvents(forRecord(LOCAL, handle));
+      expect(events).toHaveLength(1);
+      expect(events[0]?.detail.completed_at).toBe(result.body.completed_at);
+    },
+  );
 
   test('an order stored without a timeline, or with a NULL timeline, gets one holding order_completed', async () => {
     const absent = uniqueHandle('no-timeline');
@@ -183,7 +190,14 @@ describe('200: concurrency and every completable status', () => {
       const result = await send(handle);
       expect(result.status).toBe(200);
       expect(timelineOf(result.body)).toEqual([
-        { type: 'order_completed', recorded_at: result.body.completed_at, order_handle: handle, route_handle: handle === absent ? 'route-e2e' : null, order_type: 'drop', fulfillment_attempt: 0 },
+        {
+          type: 'order_completed',
+          recorded_at: result.body.completed_at,
+          order_handle: handle,
+          route_handle: handle === absent ? 'route-e2e' : null,
+          order_type: 'drop',
+          fulfillment_attempt: 0,
+        },
       ]);
       expect(timelineOf((await getRaw(client, recordOf(handle))) ?? {})).toEqual(timelineOf(result.body));
     }
@@ -205,7 +219,11 @@ describe('200 without a transition: nothing written, nothing (new) published', (
       order_handle: inFlight,
       status: 'completed',
       completed_at: '2024-01-02T03:04:05.678Z',
-      pending_event: { event_id: leasedEventId, since: '2024-01-02T03:04:05.678Z', lease_until: Date.now() + 10 * 60_000 },
+      pending_event: {
+        event_id: leasedEventId,
+        since: '2024-01-02T03:04:05.678Z',
+        lease_until: Date.now() + 10 * 60_000,
+      },
     });
     const handles = [completed, summarizing, inFlight];
     const before = await Promise.all(handles.map((handle) => getRaw(client, recordOf(handle))));
@@ -218,7 +236,9 @@ describe('200 without a transition: nothing written, nothing (new) published', (
     }
     expect(before.map((item) => item?.status)).toEqual(['completed', 'summarizing', 'completed']);
     expect(await Promise.all(handles.map((handle) => getRaw(client, recordOf(handle))))).toEqual(before);
-    const quiet = await eventsAfterQuietWindow((event) => handles.some((handle) => forRecord(LOCAL, handle)(event)) || byEventId(leasedEventId)(event));
+    const quiet = await eventsAfterQuietWindow(
+      (event) => handles.some((handle) => forRecord(LOCAL, handle)(event)) || byEventId(leasedEventId)(event),
+    );
     expect(quiet).toHaveLength(0);
   });
 
@@ -236,10 +256,23 @@ describe('200 without a transition: nothing written, nothing (new) published', (
 
     const result = await send(handle);
     expect(result.status).toBe(200);
-    expect(result.body).toEqual({ order_handle: handle, type: 'drop', type_index: 0, fulfillment_attempt: 0, status: 'completed', completed_at: completedAt, worker_handle: 'Ada' });
+    expect(result.body).toEqual({
+      order_handle: handle,
+      type: 'drop',
+      type_index: 0,
+      fulfillment_attempt: 0,
+      status: 'completed',
+      completed_at: completedAt,
+      worker_handle: 'Ada',
+    });
     const events = await waitForEvents(byEventId(eventId));
     expect(events).toHaveLength(1);
-    expect(events[0]?.detail).toMatchObject({ account_id: LOCAL, order_handle: handle, completed_at: completedAt, worker_handle: 'Ada' });
+    expect(events[0]?.detail).toMatchObject({
+      account_id: LOCAL,
+      order_handle: handle,
+      completed_at: completedAt,
+      worker_handle: 'Ada',
+    });
     const after = await getRaw(client, recordOf(handle));
     expect(after).not.toHaveProperty('pending_event');
     expect(after?.completed_at).toBe(completedAt);
@@ -429,18 +462,21 @@ describe('409', () => {
     expect(await getRaw(client, id)).toEqual(before);
   });
 
-  test.each<OrderStatus>(['cancelled', 'disabled'])('a %s order: 409 with detail.status, nothing written, no event', async (status) => {
-    const handle = uniqueHandle(status);
-    const id = recordOf(handle);
-    await seedOrders(client, [makeOrder({ ...id, status })]);
-    const before = await getRaw(client, id);
+  test.each<OrderStatus>(['cancelled', 'disabled'])(
+    'a %s order: 409 with detail.status, nothing written, no event',
+    async (status) => {
+      const handle = uniqueHandle(status);
+      const id = recordOf(handle);
+      await seedOrders(client, [makeOrder({ ...id, status })]);
+      const before = await getRaw(client, id);
 
-    const result = await send(handle);
-    expect(result.status).toBe(409);
-    expect(typeof result.body.message).toBe('string');
-    expect(result.body.detail).toEqual({ status });
-    expect(Object.keys(result.body).sort()).toEqual(['detail', 'message']);
-    expect(await getRaw(client, id)).toEqual(before);
-    expect(await eventsAfterQuietWindow(forRecord(LOCAL, handle))).toHaveLength(0);
-  });
+      const result = await send(handle);
+      expect(result.status).toBe(409);
+      expect(typeof result.body.message).toBe('string');
+      expect(result.body.detail).toEqual({ status });
+      expect(Object.keys(result.body).sort()).toEqual(['detail', 'message']);
+      expect(await getRaw(client, id)).toEqual(before);
+      expect(await eventsAfterQuietWindow(forRecord(LOCAL, handle))).toHaveLength(0);
+    },
+  );
 });

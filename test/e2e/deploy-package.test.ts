@@ -18,10 +18,19 @@ let template: Template;
 beforeAll(() => {
   rmSync(out, { recursive: true, force: true });
   const serverless = join(dirname(require.resolve('serverless/package.json')), 'bin', 'serverless.js');
-  const env: NodeJS.ProcessEnv = { ...process.env, ESBUILD_WORK_FOLDER: '.local/e2e/package-esbuild', SLS_TELEMETRY_DISABLED: '1' };
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE']) delete env[name];
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ESBUILD_WORK_FOLDER: '.local/e2e/package-esbuild',
+    SLS_TELEMETRY_DISABLED: '1',
+  };
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+    delete env[name];
   env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent';
-  const result = spawnSync(process.execPath, [serverless, 'package', '--stage', 'ci', '--package', out], { cwd: root, env, encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [serverless, 'package', '--stage', 'ci', '--package', out], {
+    cwd: root,
+    env,
+    encoding: 'utf8',
+  });
   if (result.status !== 0) throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`);
   template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
 }, 120_000);
@@ -40,11 +49,17 @@ describe('serverless package (no AWS credentials)', () => {
 
   test('IAM allows only the calls made, only on this stack’s resources', () => {
     const role = ofType('AWS::IAM::Role')[0];
-    const policies = role?.Properties.Policies as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[];
+    const policies = role?.Properties.Policies as {
+      PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+    }[];
     const statements = policies.flatMap((policy) => policy.PolicyDocument.Statement);
     const appStatements = statements.filter((s) => !s.Action.every((action) => action.startsWith('logs:')));
     expect(appStatements).toEqual([
-      { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:UpdateItem'], Resource: { 'Fn::GetAtt': ['OrdersTable', 'Arn'] } },
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
+        Resource: { 'Fn::GetAtt': ['OrdersTable', 'Arn'] },
+      },
       { Effect: 'Allow', Action: ['events:PutEvents'], Resource: { 'Fn::GetAtt': ['OrderEventsBus', 'Arn'] } },
       { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'AccountsSecret' } },
     ]);

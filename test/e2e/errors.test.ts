@@ -197,7 +197,11 @@ describe('422', () => {
     ['fulfillment_attempt=1.5', { query: 'fulfillment_attempt=1.5' }, { query: ['fulfillment_attempt'] }],
     ['fulfillment_attempt=-1', { query: 'fulfillment_attempt=-1' }, { query: ['fulfillment_attempt'] }],
     ['type given twice (same value)', { query: 'type=pick&type=pick' }, { query: ['type'] }],
-    ['fulfillment_attempt given twice', { query: 'fulfillment_attempt=0&fulfillment_attempt=1' }, { query: ['fulfillment_attempt'] }],
+    [
+      'fulfillment_attempt given twice',
+      { query: 'fulfillment_attempt=0&fulfillment_attempt=1' },
+      { query: ['fulfillment_attempt'] },
+    ],
     ['fulfilment_attempt (typo)', { query: 'fulfilment_attempt=1' }, { query: ['fulfilment_attempt'] }],
     ['__proto__ as a query parameter', { query: '__proto__=1' }, { query: ['__proto__'] }],
     ['body with a field', { body: '{"a":1}' }, { json: ['a'] }],
@@ -207,7 +211,11 @@ describe('422', () => {
     ['body an array', { body: '[]' }, { json: ['body'] }],
     ['body a string', { body: '"x"' }, { json: ['body'] }],
     ['body true', { body: 'true' }, { json: ['body'] }],
-    ['bad query and bad body at once: every problem listed', { query: 'type=bad&foo=1', body: '{"a":1}' }, { query: ['type', 'foo'], json: ['a'] }],
+    [
+      'bad query and bad body at once: every problem listed',
+      { query: 'type=bad&foo=1', body: '{"a":1}' },
+      { query: ['type', 'foo'], json: ['a'] },
+    ],
   ])('%s: 422 naming exactly those fields, nothing written', async (_name, options, expected) => {
     const result = await send(options);
     expectValidationError(result, expected);

@@ -22,13 +22,18 @@ export default async function globalSetup(): Promise<void> {
   const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_DIR: localDir, LOG_LEVEL: 'WARN' };
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
   // Other projects' global setups (integration) set these for their own tests; the stack must not inherit them.
-  for (const name of ['DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT', 'ORDERS_TABLE_NAME', 'EVENTS_FILE']) delete env[name];
+  for (const name of ['DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT', 'ORDERS_TABLE_NAME', 'EVENTS_FILE'])
+    delete env[name];
 
-  const child = spawn(process.execPath, [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'local', 'start.ts')], {
-    cwd: root,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'local', 'start.ts')],
+    {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const started = Date.now();
   await new Promise<void>((done, fail) => {
@@ -57,5 +62,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.E2E_TABLE_NAME = 'orders-complete-local-orders';
   process.env.E2E_STARTUP_MS = String(Date.now() - started);
   (globalThis as { __localStack__?: ChildProcess }).__localStack__ = child;
-  (globalThis as { __dynamodbPid__?: number }).__dynamodbPid__ = Number(readFileSync(resolve(localDir, 'dynamodb.pid'), 'utf8'));
+  (globalThis as { __dynamodbPid__?: number }).__dynamodbPid__ = Number(
+    readFileSync(resolve(localDir, 'dynamodb.pid'), 'utf8'),
+  );
 }

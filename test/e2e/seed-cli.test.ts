@@ -4,7 +4,16 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AccountOrder } from '../../domain/order';
 import { freePort } from '../support/free-port';
-import { LOCAL, client, dynamodbEndpoint, getRaw, makeOrder, tableName, uniqueHandle, type RecordId } from './support/e2e';
+import {
+  LOCAL,
+  client,
+  dynamodbEndpoint,
+  getRaw,
+  makeOrder,
+  tableName,
+  uniqueHandle,
+  type RecordId,
+} from './support/e2e';
 
 const root = resolve(__dirname, '..', '..');
 const tmpDir = resolve(root, '.local', 'e2e', `seed-cli-${process.pid}`);
@@ -24,11 +33,15 @@ const runSeed = (
   const file = resolve(tmpDir, name);
   writeFileSync(file, typeof records === 'string' ? records : JSON.stringify(records, null, 2));
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'seed.ts'), file], {
-      cwd: root,
-      env: { ...process.env, DYNAMODB_ENDPOINT: endpoint, ORDERS_TABLE_NAME: tableName() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'seed.ts'), file],
+      {
+        cwd: root,
+        env: { ...process.env, DYNAMODB_ENDPOINT: endpoint, ORDERS_TABLE_NAME: tableName() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -54,7 +67,10 @@ const id = (order: AccountOrder): RecordId => ({
 
 describe('npm run seed (scripts/seed.ts)', () => {
   test('a valid file: exit 0 and every record is in the table', async () => {
-    const orders = [makeOrder({ order_handle: uniqueHandle('seed-ok') }), makeOrder({ order_handle: uniqueHandle('seed-ok'), type: 'pick', status: 'assigned' })];
+    const orders = [
+      makeOrder({ order_handle: uniqueHandle('seed-ok') }),
+      makeOrder({ order_handle: uniqueHandle('seed-ok'), type: 'pick', status: 'assigned' }),
+    ];
     const { code, output } = await runSeed(orders, 'valid.json');
     expect({ code, output }).toEqual({ code: 0, output: expect.stringContaining('upserted 2 order record(s)') });
     for (const order of orders) {
@@ -102,16 +118,34 @@ describe('npm run seed (scripts/seed.ts)', () => {
 
   test('no table reachable: exit 1, one line, no stack trace', async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}`;
-    const { code, output } = await runSeed([makeOrder({ order_handle: uniqueHandle('seed-nowhere') })], 'nowhere.json', nowhere);
+    const { code, output } = await runSeed(
+      [makeOrder({ order_handle: uniqueHandle('seed-nowhere') })],
+      'nowhere.json',
+      nowhere,
+    );
     expect(code).toBe(1);
-    expect(output.split('\n').filter((line) => line.trim() !== '' && !/NodeVersionSupportWarning|node >=22|upgrade to node|a\.co\/|trace-warnings|versions published|continue receiving|security updates/.test(line))).toHaveLength(1);
+    expect(
+      output
+        .split('\n')
+        .filter(
+          (line) =>
+            line.trim() !== '' &&
+            !/NodeVersionSupportWarning|node >=22|upgrade to node|a\.co\/|trace-warnings|versions published|continue receiving|security updates/.test(
+              line,
+            ),
+        ),
+    ).toHaveLength(1);
     expect(output).not.toMatch(/\n\s+at /);
   });
 
   // Regression: a refused connection surfaces as DependencyUnavailable; the CLI must still say what to do.
   test('no table reachable: the message says the local table cannot be reached and asks whether npm start runs', async () => {
     const nowhere = `http://127.0.0.1:${await freePort()}`;
-    const { code, output } = await runSeed([makeOrder({ order_handle: uniqueHandle('seed-nowhere') })], 'nowhere.json', nowhere);
+    const { code, output } = await runSeed(
+      [makeOrder({ order_handle: uniqueHandle('seed-nowhere') })],
+      'nowhere.json',
+      nowhere,
+    );
     expect(code).toBe(1);
     expect(output).toContain('is `npm start` running?');
   });

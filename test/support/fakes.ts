@@ -21,7 +21,7 @@ export class RecordingPublisher implements OrderCompletedPublisher {
   /** Every call, including failed and held ones. */
   readonly attempts: OrderCompletedDetail[] = [];
   /** While set, every publish rejects with this value. */
-  failure: unknown = undefined;
+  failure: Error | undefined = undefined;
   /** Runs at publish time (e.g. to look at the store while the event is in flight). */
   onPublish: ((detail: OrderCompletedDetail) => void) | undefined;
   /** Calls still to fail (with an outage) before publishes work again. */
@@ -29,7 +29,7 @@ export class RecordingPublisher implements OrderCompletedPublisher {
   private gate: { open: Promise<void>; arrived: () => void } | undefined;
 
   /** Fails like the EventBridge adapter does on an outage (DependencyUnavailable), or with the given error. */
-  failing(error: unknown = outage()): this {
+  failing(error: Error = outage()): this {
     this.failure = error;
     return this;
   }

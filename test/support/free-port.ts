@@ -7,6 +7,8 @@ export const freePort = (): Promise<number> =>
     server.once('error', reject);
     server.listen({ port: 0, host: '0.0.0.0' }, () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });

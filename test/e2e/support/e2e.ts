@@ -23,11 +23,13 @@ export const tableName = (): string => env('E2E_TABLE_NAME');
 export const LOCAL = 'local-account';
 export const OTHER = 'other-account';
 
-export const basic = (user: string, secret: string): string => `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+export const basic = (user: string, secret: string): string =>
+  `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
 export const localAuth = basic(LOCAL, 'local-secret');
 export const otherAuth = basic(OTHER, 'other-secret');
 
-export const uniqueHandle = (prefix: string): string => `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+export const uniqueHandle = (prefix: string): string =>
+  `${prefix}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
 export interface JsonObject {
   [key: string]: unknown;
@@ -70,13 +72,15 @@ export const complete = async (handle: string, options: PostOptions = {}): Promi
   } catch {
     parsed = undefined;
   }
-  const bodyObject = typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : {};
+  const bodyObject =
+    typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : {};
   return { status: response.status, headers: response.headers, body: bodyObject, text };
 };
 
 export const expectJsonContentType = (result: HttpResult): void => {
   const type = result.headers.get('content-type') ?? '';
-  if (!/^application\/json\b/i.test(type)) throw new Error(`content-type is "${type}", not application/json (status ${result.status}): ${result.text}`);
+  if (!/^application\/json\b/i.test(type))
+    throw new Error(`content-type is "${type}", not application/json (status ${result.status}): ${result.text}`);
 };
 
 /** complete(), and every answer must be JSON whatever its status. */
@@ -86,7 +90,8 @@ export const completeJson = async (handle: string, options: PostOptions = {}): P
   return result;
 };
 
-export const createClient = (): DynamoDBDocumentClient => createDocumentClient({ region: 'us-east-1', endpoint: dynamodbEndpoint() });
+export const createClient = (): DynamoDBDocumentClient =>
+  createDocumentClient({ region: 'us-east-1', endpoint: dynamodbEndpoint() });
 
 /** One DynamoDB client per test file (jest loads this module once per file), closed after the file's tests. */
 export const client: DynamoDBDocumentClient = createClient();
@@ -103,7 +108,10 @@ export const getRaw = async (client: DynamoDBDocumentClient, id: RecordId): Prom
   const output = await client.send(
     new GetCommand({
       TableName: tableName(),
-      Key: { pk: partitionKey(id.account_id, id.order_handle), sk: sortKey(id.type, id.type_index, id.fulfillment_attempt) },
+      Key: {
+        pk: partitionKey(id.account_id, id.order_handle),
+        sk: sortKey(id.type, id.type_index, id.fulfillment_attempt),
+      },
       ConsistentRead: true,
     }),
   );
@@ -115,7 +123,12 @@ export const putRaw = async (client: DynamoDBDocumentClient, id: RecordId, attri
   await client.send(
     new PutCommand({
       TableName: tableName(),
-      Item: { ...attributes, ...id, pk: partitionKey(id.account_id, id.order_handle), sk: sortKey(id.type, id.type_index, id.fulfillment_attempt) },
+      Item: {
+        ...attributes,
+        ...id,
+        pk: partitionKey(id.account_id, id.order_handle),
+        sk: sortKey(id.type, id.type_index, id.fulfillment_attempt),
+      },
     }),
   );
 };
@@ -139,7 +152,8 @@ export const withoutInternals = (item: JsonObject): JsonObject => {
   return copy;
 };
 
-export const timelineOf = (body: JsonObject): JsonObject[] => (Array.isArray(body.timeline) ? (body.timeline as JsonObject[]) : []);
+export const timelineOf = (body: JsonObject): JsonObject[] =>
+  Array.isArray(body.timeline) ? (body.timeline as JsonObject[]) : [];
 
 /** A small valid order record; override any field. */
 export const makeOrder = (overrides: Partial<AccountOrder> & { order_handle: string }): AccountOrder => ({
@@ -196,7 +210,8 @@ export const byEventId =
 
 export const forRecord =
   (account: string, handle: string): EventFilter =>
-  (event) => event.detail.account_id === account && event.detail.order_handle === handle;
+  (event) =>
+    event.detail.account_id === account && event.detail.order_handle === handle;
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 

@@ -36,7 +36,13 @@ describe('completing a completable order', () => {
   test.each(['unplanned', 'planned', 'assigned', 'dispatched', 'ongoing'] as const)(
     '%s -> completed: one write, one timeline event, one confirmed event, outbox cleared',
     async (status) => {
-      const order = anOrder({ order_handle: uniqueHandle(`transition-${status}`), status, type: 'drop', type_index: 3, fulfillment_attempt: 2 });
+      const order = anOrder({
+        order_handle: uniqueHandle(`transition-${status}`),
+        status,
+        type: 'drop',
+        type_index: 3,
+        fulfillment_attempt: 2,
+      });
       await seed(order);
       const before = await mustGetItem(dynamo.client, order);
       const { deps, publisher, warnings } = makeDeps(dynamo.store);
@@ -72,7 +78,8 @@ describe('completing a completable order', () => {
 
       // The answer: the stored order in the API's shape, nothing internal.
       expect(result.transitioned).toBe(true);
-      for (const internal of ['pk', 'sk', 'account_id', 'pending_event']) expect(Object.hasOwn(result.order, internal)).toBe(false);
+      for (const internal of ['pk', 'sk', 'account_id', 'pending_event'])
+        expect(Object.hasOwn(result.order, internal)).toBe(false);
       expect(Object.keys(result.order).every((field) => ORDER_FIELDS.includes(field))).toBe(true);
       const { pk: _pk, sk: _sk, account_id: _account, ...apiFieldsAfter } = after;
       expect(result.order).toEqual(apiFieldsAfter);
@@ -103,7 +110,10 @@ describe('completing a completable order', () => {
   );
 
   test('an order stored without a timeline gets one holding just the order_completed event', async () => {
-    const { timeline: _timeline, ...withoutTimeline } = anOrder({ order_handle: uniqueHandle('no-timeline'), status: 'planned' });
+    const { timeline: _timeline, ...withoutTimeline } = anOrder({
+      order_handle: uniqueHandle('no-timeline'),
+      status: 'planned',
+    });
     const order: AccountOrder = withoutTimeline;
     await seed(order);
     const before = await mustGetItem(dynamo.client, order);
@@ -149,11 +159,17 @@ describe('completing a completable order', () => {
     const at = new Date('2031-02-03T04:05:06.789Z');
     const { deps, publisher } = makeDeps(dynamo.store, { now: () => at });
 
-    const result = await completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector: selectorOf(order) });
+    const result = await completeOrder(deps, {
+      account_id: ACCOUNT,
+      order_handle: order.order_handle,
+      selector: selectorOf(order),
+    });
 
     expect(result.order.completed_at).toBe(at.toISOString());
     expect((await mustGetItem(dynamo.client, order)).completed_at).toBe(at.toISOString());
-    expect(publisher.published.map((detail) => detail.event_id)).toEqual([orderCompletedEventId(orderKey(order), at.toISOString())]);
+    expect(publisher.published.map((detail) => detail.event_id)).toEqual([
+      orderCompletedEventId(orderKey(order), at.toISOString()),
+    ]);
   });
 
   test('an order seeded with timeline: null completes (its timeline becomes just the order_completed event)', async () => {
@@ -167,7 +183,9 @@ describe('completing a completable order', () => {
     expect(result.transitioned).toBe(true);
     const after = await mustGetItem(dynamo.client, order);
     expect(after.status).toBe('completed');
-    expect(after.timeline).toEqual([expect.objectContaining({ type: 'order_completed', recorded_at: after.completed_at })]);
+    expect(after.timeline).toEqual([
+      expect.objectContaining({ type: 'order_completed', recorded_at: after.completed_at }),
+    ]);
     expect(withoutCompletionFields(after)).toEqual(withoutCompletionFields(before));
     expect(publisher.published).toHaveLength(1);
   });
@@ -184,34 +202,46 @@ describe('completing a completable order', () => {
     expect(result.transitioned).toBe(true);
     const after = await mustGetItem(dynamo.client, order);
     expect(after.status).toBe('completed');
-    expect(after.timeline).toEqual([expect.objectContaining({ type: 'order_completed', recorded_at: after.completed_at })]);
+    expect(after.timeline).toEqual([
+      expect.objectContaining({ type: 'order_completed', recorded_at: after.completed_at }),
+    ]);
     expect(publisher.published).toHaveLength(1);
   });
 });
 
 describe('completing an order that is already done', () => {
-  test.each(['completed', 'summarizing'] as const)('%s: answered as stored, nothing written, nothing published', async (status) => {
-    const order = anOrder({
-      order_handle: uniqueHandle(`done-${status}`),
-      status,
-      completed_at: '2024-01-02T03:04:05.678Z',
-      timeline: [
-        { type: 'order_created', recorded_at: '2024-01-01T00:00:00.000Z' },
-        { type: 'order_completed', recorded_at: '2024-01-02T03:04:05.678Z', order_handle: 'x', route_handle: null, order_type: 'pick', fulfillment_attempt: 0 },
-      ],
-    });
-    await seed(order);
-    const before = await mustGetItem(dynamo.client, order);
-    const { deps, publisher } = makeDeps(dynamo.store);
+  test.each(['completed', 'summarizing'] as const)(
+    '%s: answered as stored, nothing written, nothing published',
+    async (status) => {
+      const order = anOrder({
+        order_handle: uniqueHandle(`done-${status}`),
+        status,
+        completed_at: '2024-01-02T03:04:05.678Z',
+        timeline: [
+          { type: 'order_created', recorded_at: '2024-01-01T00:00:00.000Z' },
+          {
+            type: 'order_completed',
+            recorded_at: '2024-01-02T03:04:05.678Z',
+            order_handle: 'x',
+            route_handle: null,
+            order_type: 'pick',
+            fulfillment_attempt: 0,
+          },
+        ],
+      });
+      await seed(order);
+      const before = await mustGetItem(dynamo.client, order);
+      const { deps, publisher } = makeDeps(dynamo.store);
 
-    const result = await completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector: {} });
+      const result = await completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector: {} });
 
-    expect(result.transitioned).toBe(false);
-    const { account_id: _account, ...apiOrder } = order;
-    expect(result.order).toEqual(apiOrder);
-    expect(await mustGetItem(dynamo.client, order)).toEqual(before);
-    expect(publisher.attempts).toEqual([]);
-  });
+      expect(result.transitioned).toBe(false);
+      const { account_id: _account, ...apiOrder } = order;
+      expect(result.order).toEqual(apiOrder);
+      expect(await mustGetItem(dynamo.client, order)).toEqual(before);
+      expect(publisher.attempts).toEqual([]);
+    },
+  );
 
   test('completing twice: the second call answers the first completion, writes and publishes nothing', async () => {
     const order = anOrder({ order_handle: uniqueHandle('twice'), status: 'dispatched' });
@@ -249,26 +279,29 @@ describe('refusing', () => {
     const before = await mustGetItem(dynamo.client, order);
     const { deps, publisher } = makeDeps(dynamo.store);
 
-    await expect(completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector: {} })).rejects.toBeInstanceOf(
-      OrderTooLarge,
-    );
+    await expect(
+      completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector: {} }),
+    ).rejects.toBeInstanceOf(OrderTooLarge);
     expect(await mustGetItem(dynamo.client, order)).toEqual(before);
     expect(publisher.attempts).toEqual([]);
   });
 
-  test.each(['cancelled', 'disabled'] as const)('%s: OrderNotCompletable naming the status, nothing written or published', async (status) => {
-    const order = anOrder({ order_handle: uniqueHandle(`refuse-${status}`), status });
-    await seed(order);
-    const before = await mustGetItem(dynamo.client, order);
-    const { deps, publisher } = makeDeps(dynamo.store);
+  test.each(['cancelled', 'disabled'] as const)(
+    '%s: OrderNotCompletable naming the status, nothing written or published',
+    async (status) => {
+      const order = anOrder({ order_handle: uniqueHandle(`refuse-${status}`), status });
+      await seed(order);
+      const before = await mustGetItem(dynamo.client, order);
+      const { deps, publisher } = makeDeps(dynamo.store);
 
-    const attempt = completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector: {} });
+      const attempt = completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector: {} });
 
-    await expect(attempt).rejects.toBeInstanceOf(OrderNotCompletable);
-    await expect(attempt).rejects.toMatchObject({ status: status satisfies OrderStatus });
-    expect(await mustGetItem(dynamo.client, order)).toEqual(before);
-    expect(publisher.attempts).toEqual([]);
-  });
+      await expect(attempt).rejects.toBeInstanceOf(OrderNotCompletable);
+      await expect(attempt).rejects.toMatchObject({ status: status satisfies OrderStatus });
+      expect(await mustGetItem(dynamo.client, order)).toEqual(before);
+      expect(publisher.attempts).toEqual([]);
+    },
+  );
 
   test('an unknown handle: OrderNotFound, nothing published', async () => {
     const { deps, publisher } = makeDeps(dynamo.store);
@@ -291,10 +324,15 @@ describe('refusing', () => {
     const before = await mustGetItem(dynamo.client, order);
     const { deps, publisher } = makeDeps(dynamo.store);
 
-    for (const selector of [{ type: 'drop' as const }, { type_index: 1 }, { fulfillment_attempt: 1 }, { type: 'pick' as const, type_index: 0, fulfillment_attempt: 7 }]) {
-      await expect(completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector })).rejects.toBeInstanceOf(
-        OrderNotFound,
-      );
+    for (const selector of [
+      { type: 'drop' as const },
+      { type_index: 1 },
+      { fulfillment_attempt: 1 },
+      { type: 'pick' as const, type_index: 0, fulfillment_attempt: 7 },
+    ]) {
+      await expect(
+        completeOrder(deps, { account_id: ACCOUNT, order_handle: order.order_handle, selector }),
+      ).rejects.toBeInstanceOf(OrderNotFound);
     }
     expect(await mustGetItem(dynamo.client, order)).toEqual(before);
     expect(publisher.attempts).toEqual([]);

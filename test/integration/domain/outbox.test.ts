@@ -4,7 +4,16 @@ import { completeOrder } from '../../../domain/complete-order';
 import { orderCompletedEventId } from '../../../domain/completion';
 import { EventNotPublished } from '../../../domain/errors';
 import type { AccountOrder } from '../../../domain/order';
-import { ACCOUNT, anOrder, connect, mustGetItem, orderKey, putRawItem, uniqueHandle, withoutCompletionFields } from '../support/dynamo';
+import {
+  ACCOUNT,
+  anOrder,
+  connect,
+  mustGetItem,
+  orderKey,
+  putRawItem,
+  uniqueHandle,
+  withoutCompletionFields,
+} from '../support/dynamo';
 import { ManualClock, makeDeps, PUBLISH_LEASE_MS, RecordingPublisher } from '../support/fakes';
 
 /** The pending_event outbox on the item: a failed publish is kept, retried with the same event_id, once. */
@@ -103,7 +112,11 @@ describe('the publish fails after the write', () => {
 describe('the publish lease', () => {
   /** A completed order whose event is pending and leased until `leaseUntil` (as a request mid-publish leaves it). */
   const seedPending = async (label: string, completedAt: Date, leaseUntil: number) => {
-    const order = anOrder({ order_handle: uniqueHandle(label), status: 'completed', completed_at: completedAt.toISOString() });
+    const order = anOrder({
+      order_handle: uniqueHandle(label),
+      status: 'completed',
+      completed_at: completedAt.toISOString(),
+    });
     const eventId = orderCompletedEventId(orderKey(order), completedAt.toISOString());
     await putRawItem(dynamo.client, {
       ...toItem(order),
@@ -122,7 +135,8 @@ describe('the publish lease', () => {
 
     const during = await completeOrder(deps, input(order));
     expect(during.transitioned).toBe(false);
-    for (const internal of ['pk', 'sk', 'account_id', 'pending_event']) expect(Object.hasOwn(during.order, internal)).toBe(false);
+    for (const internal of ['pk', 'sk', 'account_id', 'pending_event'])
+      expect(Object.hasOwn(during.order, internal)).toBe(false);
     expect(publisher.attempts).toEqual([]);
     expect(await mustGetItem(dynamo.client, order)).toEqual(before);
 
@@ -133,7 +147,10 @@ describe('the publish lease', () => {
     expect(after.transitioned).toBe(false);
     expect(after.order.completed_at).toBe(completedAt.toISOString());
     expect(publisher.published.map((detail) => detail.event_id)).toEqual([eventId]);
-    expect(publisher.published[0]).toMatchObject({ order_handle: order.order_handle, completed_at: completedAt.toISOString() });
+    expect(publisher.published[0]).toMatchObject({
+      order_handle: order.order_handle,
+      completed_at: completedAt.toISOString(),
+    });
     const stored = await mustGetItem(dynamo.client, order);
     expect(Object.hasOwn(stored, 'pending_event')).toBe(false);
     const { pending_event: _pending, ...beforeWithoutPending } = before;
@@ -179,7 +196,9 @@ describe('the publish lease', () => {
     const clock = new ManualClock(new Date('2024-03-01T10:05:00.000Z'));
 
     const results = await Promise.all(
-      Array.from({ length: 20 }, () => completeOrder(makeDeps(dynamo.store, { publisher, now: clock.now }).deps, input(order))),
+      Array.from({ length: 20 }, () =>
+        completeOrder(makeDeps(dynamo.store, { publisher, now: clock.now }).deps, input(order)),
+      ),
     );
 
     expect(results.every((result) => !result.transitioned)).toBe(true);
@@ -190,7 +209,11 @@ describe('the publish lease', () => {
 
 describe('releasing the publish lease', () => {
   test('a publisher releases only the lease it holds, never one another request took over', async () => {
-    const order = anOrder({ order_handle: uniqueHandle('release-own'), status: 'completed', completed_at: '2025-01-01T00:00:00.000Z' });
+    const order = anOrder({
+      order_handle: uniqueHandle('release-own'),
+      status: 'completed',
+      completed_at: '2025-01-01T00:00:00.000Z',
+    });
     const pending = { event_id: 'a'.repeat(32), since: '2025-01-01T00:00:00.000Z', lease_until: 2_000 };
     await putRawItem(dynamo.client, { ...toItem(order), pending_event: pending });
 

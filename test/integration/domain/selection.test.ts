@@ -5,7 +5,16 @@ import { completeOrder } from '../../../domain/complete-order';
 import { AmbiguousOrder, OrderNotFound } from '../../../domain/errors';
 import type { AccountOrder, OrderType } from '../../../domain/order';
 import type { OrderSelector } from '../../../domain/selection';
-import { ACCOUNT, anOrder, connect, mustGetItem, queryPartition, tableName, uniqueHandle, type RawItem } from '../support/dynamo';
+import {
+  ACCOUNT,
+  anOrder,
+  connect,
+  mustGetItem,
+  queryPartition,
+  tableName,
+  uniqueHandle,
+  type RawItem,
+} from '../support/dynamo';
 import { makeDeps } from '../support/fakes';
 
 /** Which record of a handle gets completed, decided from what is really stored in DynamoDB Local. */
@@ -25,11 +34,14 @@ const seedParts = async (label: string, parts: readonly Part[]): Promise<string>
   return handle;
 };
 
-const idOf = (item: RawItem): string => `${String(item.type)}/${String(item.type_index)}/${String(item.fulfillment_attempt)}`;
+const idOf = (item: RawItem): string =>
+  `${String(item.type)}/${String(item.type_index)}/${String(item.fulfillment_attempt)}`;
 
 /** The records of the handle that are completed now (by `type/type_index/attempt`), and the ones that are not. */
 const statuses = async (handle: string): Promise<Record<string, string>> =>
-  Object.fromEntries((await queryPartition(dynamo.client, ACCOUNT, handle)).map((item) => [idOf(item), String(item.status)]));
+  Object.fromEntries(
+    (await queryPartition(dynamo.client, ACCOUNT, handle)).map((item) => [idOf(item), String(item.status)]),
+  );
 
 const complete = (handle: string, selector: OrderSelector) => {
   const { deps, publisher } = makeDeps(dynamo.store);
@@ -204,7 +216,14 @@ describe('a handle whose records do not fit one Query page', () => {
     const handle = uniqueHandle('paginated');
     const count = 6;
     const orders = Array.from({ length: count }, (_, attempt) =>
-      anOrder({ order_handle: handle, type: 'drop', type_index: 0, fulfillment_attempt: attempt, status: 'ongoing', polyline: bigPolyline(attempt) }),
+      anOrder({
+        order_handle: handle,
+        type: 'drop',
+        type_index: 0,
+        fulfillment_attempt: attempt,
+        status: 'ongoing',
+        polyline: bigPolyline(attempt),
+      }),
     );
     await dynamo.store.putOrders(orders);
 
@@ -242,7 +261,13 @@ describe('a handle whose records do not fit one Query page', () => {
       'drop/0/5': 'completed',
     });
     // The completed item's polyline survived the write intact.
-    const completed = await mustGetItem(dynamo.client, { account_id: ACCOUNT, order_handle: handle, type: 'drop', type_index: 0, fulfillment_attempt: count - 1 });
+    const completed = await mustGetItem(dynamo.client, {
+      account_id: ACCOUNT,
+      order_handle: handle,
+      type: 'drop',
+      type_index: 0,
+      fulfillment_attempt: count - 1,
+    });
     expect(completed.polyline).toEqual(bigPolyline(count - 1));
     expect(publisher.published).toHaveLength(1);
   }, 30_000);

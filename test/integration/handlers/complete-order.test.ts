@@ -9,9 +9,27 @@ import { orderCompletedEventId } from '../../../domain/completion';
 import { ORDER_FIELDS, codePointLength, type AccountOrder } from '../../../domain/order';
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
-import { ACCOUNT, OTHER_ACCOUNT, anOrder, connect, mustGetItem, orderKey, uniqueHandle, type RawItem } from '../support/dynamo';
+import {
+  ACCOUNT,
+  OTHER_ACCOUNT,
+  anOrder,
+  connect,
+  mustGetItem,
+  orderKey,
+  uniqueHandle,
+  type RawItem,
+} from '../support/dynamo';
 import { makeDeps, RecordingPublisher } from '../support/fakes';
-import { LOCAL_AUTH, OTHER_AUTH, basic, completeEvent, lambdaContext, parseResponse, type ParsedResponse, type RequestOptions } from '../support/http';
+import {
+  LOCAL_AUTH,
+  OTHER_AUTH,
+  basic,
+  completeEvent,
+  lambdaContext,
+  parseResponse,
+  type ParsedResponse,
+  type RequestOptions,
+} from '../support/http';
 
 /**
  * The whole Lambda (middy, logger context, error mapping, Basic auth, request checks, use case) with
@@ -71,7 +89,15 @@ describe('200', () => {
   test.each([
     ['no body at all', { authorization: LOCAL_AUTH }],
     ['an empty body', { authorization: LOCAL_AUTH, body: '' }],
-    ['{} base64-encoded', { authorization: LOCAL_AUTH, body: Buffer.from('{}').toString('base64'), isBase64Encoded: true, contentType: 'application/json; charset=utf-8' }],
+    [
+      '{} base64-encoded',
+      {
+        authorization: LOCAL_AUTH,
+        body: Buffer.from('{}').toString('base64'),
+        isBase64Encoded: true,
+        contentType: 'application/json; charset=utf-8',
+      },
+    ],
     ['a vendor +json type', { authorization: LOCAL_AUTH, body: ' { } ', contentType: 'application/merge-patch+json' }],
     ['a lower-case scheme and extra spaces', { authorization: `  basic ${LOCAL_AUTH.slice('Basic '.length)}  ` }],
   ] as const)('accepted with %s', async (_label, options: RequestOptions) => {
@@ -85,8 +111,20 @@ describe('200', () => {
 
   test('an awkward handle and the exact selector in the query string reach exactly that record', async () => {
     const handle = `${uniqueHandle('http')}/a%2Fb#pick#0000000000?x=订单🚚`;
-    const target = anOrder({ order_handle: handle, status: 'dispatched', type: 'drop', type_index: 2, fulfillment_attempt: 1 });
-    const sibling = anOrder({ order_handle: handle, status: 'dispatched', type: 'drop', type_index: 2, fulfillment_attempt: 0 });
+    const target = anOrder({
+      order_handle: handle,
+      status: 'dispatched',
+      type: 'drop',
+      type_index: 2,
+      fulfillment_attempt: 1,
+    });
+    const sibling = anOrder({
+      order_handle: handle,
+      status: 'dispatched',
+      type: 'drop',
+      type_index: 2,
+      fulfillment_attempt: 0,
+    });
     const siblingBefore = await seed(sibling);
     await seed(target);
     const { invoke } = buildHandler();
@@ -96,7 +134,13 @@ describe('200', () => {
     );
 
     expect(response.statusCode).toBe(200);
-    expect(response.body).toMatchObject({ order_handle: handle, type: 'drop', type_index: 2, fulfillment_attempt: 1, status: 'completed' });
+    expect(response.body).toMatchObject({
+      order_handle: handle,
+      type: 'drop',
+      type_index: 2,
+      fulfillment_attempt: 1,
+      status: 'completed',
+    });
     expect(await mustGetItem(dynamo.client, sibling)).toEqual(siblingBefore);
   });
 });
@@ -148,7 +192,10 @@ describe('domain refusals', () => {
     const ambiguous = await invoke(completeEvent(handle, JSON_EMPTY));
 
     expect(ambiguous.statusCode).toBe(422);
-    expect(ambiguous.body).toEqual({ message: 'Validation error', detail: { query: { type: [expect.stringContaining('drop and pick')] } } });
+    expect(ambiguous.body).toEqual({
+      message: 'Validation error',
+      detail: { query: { type: [expect.stringContaining('drop and pick')] } },
+    });
     expect(await mustGetItem(dynamo.client, pick)).toEqual(pickBefore);
     expect(await mustGetItem(dynamo.client, drop)).toEqual(dropBefore);
 
@@ -189,29 +236,117 @@ describe('503 when the event cannot be published', () => {
 describe('bad requests never write', () => {
   const bigBody = JSON.stringify({ padding: 'x'.repeat(17 * 1024) });
   const cases: [label: string, status: number, options: RequestOptions, body: Record<string, unknown>][] = [
-    ['no Authorization header', 401, { body: '{}', contentType: 'application/json' }, { message: 'Authentication error', detail: {} }],
-    ['a wrong secret', 401, { ...JSON_EMPTY, authorization: basic(ACCOUNT, 'wrong-secret') }, { message: 'Authentication error', detail: {} }],
-    ['another account’s secret', 401, { ...JSON_EMPTY, authorization: basic(ACCOUNT, 'other-secret') }, { message: 'Authentication error', detail: {} }],
-    ['an unknown account', 401, { ...JSON_EMPTY, authorization: basic('nobody', 'local-secret') }, { message: 'Authentication error', detail: {} }],
-    ['a Bearer token', 401, { ...JSON_EMPTY, authorization: 'Bearer local-secret' }, { message: 'Authentication error', detail: {} }],
-    ['undecodable Basic credentials', 401, { ...JSON_EMPTY, authorization: 'Basic !!!' }, { message: 'Authentication error', detail: {} }],
-    ['bad auth AND a bad query (auth first)', 401, { ...JSON_EMPTY, authorization: undefined, rawQueryString: 'bogus=1' }, { message: 'Authentication error', detail: {} }],
+    [
+      'no Authorization header',
+      401,
+      { body: '{}', contentType: 'application/json' },
+      { message: 'Authentication error', detail: {} },
+    ],
+    [
+      'a wrong secret',
+      401,
+      { ...JSON_EMPTY, authorization: basic(ACCOUNT, 'wrong-secret') },
+      { message: 'Authentication error', detail: {} },
+    ],
+    [
+      'another account’s secret',
+      401,
+      { ...JSON_EMPTY, authorization: basic(ACCOUNT, 'other-secret') },
+      { message: 'Authentication error', detail: {} },
+    ],
+    [
+      'an unknown account',
+      401,
+      { ...JSON_EMPTY, authorization: basic('nobody', 'local-secret') },
+      { message: 'Authentication error', detail: {} },
+    ],
+    [
+      'a Bearer token',
+      401,
+      { ...JSON_EMPTY, authorization: 'Bearer local-secret' },
+      { message: 'Authentication error', detail: {} },
+    ],
+    [
+      'undecodable Basic credentials',
+      401,
+      { ...JSON_EMPTY, authorization: 'Basic !!!' },
+      { message: 'Authentication error', detail: {} },
+    ],
+    [
+      'bad auth AND a bad query (auth first)',
+      401,
+      { ...JSON_EMPTY, authorization: undefined, rawQueryString: 'bogus=1' },
+      { message: 'Authentication error', detail: {} },
+    ],
     [
       'a misspelt query parameter',
       422,
       { ...JSON_EMPTY, rawQueryString: 'fulfilment_attempt=0' },
-      { message: 'Validation error', detail: { query: { fulfilment_attempt: [expect.stringContaining('unknown query parameter')] } } },
+      {
+        message: 'Validation error',
+        detail: { query: { fulfilment_attempt: [expect.stringContaining('unknown query parameter')] } },
+      },
     ],
-    ['an unknown type', 422, { ...JSON_EMPTY, rawQueryString: 'type=parcel' }, { message: 'Validation error', detail: { query: { type: ['must be one of: pick, drop'] } } }],
-    ['a repeated parameter', 422, { ...JSON_EMPTY, rawQueryString: 'type=pick&type=pick' }, { message: 'Validation error', detail: { query: { type: ['must be given at most once'] } } }],
-    ['a negative type_index', 422, { ...JSON_EMPTY, rawQueryString: 'type_index=-1' }, { message: 'Validation error', detail: { query: { type_index: [expect.any(String)] } } }],
-    ['an index over the maximum', 422, { ...JSON_EMPTY, rawQueryString: 'fulfillment_attempt=2147483648' }, { message: 'Validation error', detail: { query: { fulfillment_attempt: [expect.any(String)] } } }],
-    ['a body with fields', 422, { ...JSON_EMPTY, body: '{"status":"completed"}' }, { message: 'Validation error', detail: { json: { status: ['unknown field'] } } }],
-    ['malformed JSON', 422, { ...JSON_EMPTY, body: '{' }, { message: 'Validation error', detail: { json: { body: ['malformed JSON'] } } }],
-    ['a JSON array', 422, { ...JSON_EMPTY, body: '[]' }, { message: 'Validation error', detail: { json: { body: [expect.any(String)] } } }],
-    ['a non-JSON content type', 415, { ...JSON_EMPTY, contentType: 'text/plain' }, { message: 'Unsupported media type', detail: { content_type: ['must be application/json'] } }],
-    ['a body without content type', 415, { ...JSON_EMPTY, contentType: undefined }, { message: 'Unsupported media type', detail: { content_type: ['must be application/json'] } }],
-    ['a body over 16 KiB', 413, { ...JSON_EMPTY, body: bigBody }, { message: 'Request body too large', detail: { max_bytes: 16384 } }],
+    [
+      'an unknown type',
+      422,
+      { ...JSON_EMPTY, rawQueryString: 'type=parcel' },
+      { message: 'Validation error', detail: { query: { type: ['must be one of: pick, drop'] } } },
+    ],
+    [
+      'a repeated parameter',
+      422,
+      { ...JSON_EMPTY, rawQueryString: 'type=pick&type=pick' },
+      { message: 'Validation error', detail: { query: { type: ['must be given at most once'] } } },
+    ],
+    [
+      'a negative type_index',
+      422,
+      { ...JSON_EMPTY, rawQueryString: 'type_index=-1' },
+      { message: 'Validation error', detail: { query: { type_index: [expect.any(String)] } } },
+    ],
+    [
+      'an index over the maximum',
+      422,
+      { ...JSON_EMPTY, rawQueryString: 'fulfillment_attempt=2147483648' },
+      { message: 'Validation error', detail: { query: { fulfillment_attempt: [expect.any(String)] } } },
+    ],
+    [
+      'a body with fields',
+      422,
+      { ...JSON_EMPTY, body: '{"status":"completed"}' },
+      { message: 'Validation error', detail: { json: { status: ['unknown field'] } } },
+    ],
+    [
+      'malformed JSON',
+      422,
+      { ...JSON_EMPTY, body: '{' },
+      { message: 'Validation error', detail: { json: { body: ['malformed JSON'] } } },
+    ],
+    [
+      'a JSON array',
+      422,
+      { ...JSON_EMPTY, body: '[]' },
+      { message: 'Validation error', detail: { json: { body: [expect.any(String)] } } },
+    ],
+    [
+      'a non-JSON content type',
+      415,
+      { ...JSON_EMPTY, contentType: 'text/plain' },
+      { message: 'Unsupported media type', detail: { content_type: ['must be application/json'] } },
+    ],
+    [
+      'a body without content type',
+      415,
+      { ...JSON_EMPTY, contentType: undefined },
+      { message: 'Unsupported media type', detail: { content_type: ['must be application/json'] } },
+    ],
+    [
+      'a body over 16 KiB',
+      413,
+      { ...JSON_EMPTY, body: bigBody },
+      { message: 'Request body too large', detail: { max_bytes: 16384 } },
+    ],
   ];
 
   test.each(cases)('%s -> %i', async (_label, status, options, body) => {
@@ -239,7 +374,10 @@ describe('bad requests never write', () => {
     for (const handle of ['', tooLong]) {
       const response = await invoke(completeEvent(handle, JSON_EMPTY));
       expect(response.statusCode).toBe(422);
-      expect(response.body).toEqual({ message: 'Validation error', detail: { path: { order_handle: [expect.any(String)] } } });
+      expect(response.body).toEqual({
+        message: 'Validation error',
+        detail: { path: { order_handle: [expect.any(String)] } },
+      });
     }
     expect(await mustGetItem(dynamo.client, neighbour)).toEqual(before);
   });

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { BatchGetCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
@@ -8,13 +14,15 @@ import type { AccountOrder, OrderKey, OrderStatus } from '../../../domain/order'
 /** The real DynamoDB Local started by global-setup.ts, through the service's own client factory. */
 export const endpoint = (): string => {
   const value = process.env.DYNAMODB_ENDPOINT;
-  if (value === undefined || value === '') throw new Error('DYNAMODB_ENDPOINT not set: run with --selectProjects integration');
+  if (value === undefined || value === '')
+    throw new Error('DYNAMODB_ENDPOINT not set: run with --selectProjects integration');
   return value;
 };
 
 export const tableName = (): string => {
   const value = process.env.ORDERS_TABLE_NAME;
-  if (value === undefined || value === '') throw new Error('ORDERS_TABLE_NAME not set: run with --selectProjects integration');
+  if (value === undefined || value === '')
+    throw new Error('ORDERS_TABLE_NAME not set: run with --selectProjects integration');
   return value;
 };
 
@@ -33,7 +41,8 @@ export const ACCOUNT = 'local-account';
 export const OTHER_ACCOUNT = 'other-account';
 
 /** A handle no other test (or run) uses. */
-export const uniqueHandle = (label: string): string => `${label}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
+export const uniqueHandle = (label: string): string =>
+  `${label}-${Date.now().toString(36)}-${randomBytes(4).toString('hex')}`;
 
 export type RawItem = Record<string, unknown>;
 
@@ -66,14 +75,19 @@ export const mustGetItem = async (client: DynamoDBDocumentClient, id: RecordId):
 };
 
 /** Raw items of many records at once (strongly consistent BatchGetItem), in the order of `ids`; undefined where absent. */
-export const getItems = async (client: DynamoDBDocumentClient, ids: readonly RecordId[]): Promise<(RawItem | undefined)[]> => {
+export const getItems = async (
+  client: DynamoDBDocumentClient,
+  ids: readonly RecordId[],
+): Promise<(RawItem | undefined)[]> => {
   const found = new Map<string, RawItem>();
   const id = (key: { pk: unknown; sk: unknown }): string => JSON.stringify([key.pk, key.sk]);
   for (let start = 0; start < ids.length; start += 100) {
     let keys: Record<string, unknown>[] = ids.slice(start, start + 100).map(keyOf);
     for (let attempt = 0; keys.length > 0; attempt += 1) {
       if (attempt > 10) throw new Error('BatchGetItem kept leaving keys unprocessed');
-      const output = await client.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keys, ConsistentRead: true } } }));
+      const output = await client.send(
+        new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keys, ConsistentRead: true } } }),
+      );
       for (const item of output.Responses?.[tableName()] ?? []) found.set(id({ pk: item.pk, sk: item.sk }), item);
       keys = output.UnprocessedKeys?.[tableName()]?.Keys ?? [];
     }
@@ -82,7 +96,11 @@ export const getItems = async (client: DynamoDBDocumentClient, ids: readonly Rec
 };
 
 /** Every raw item of one account's handle, all pages, strongly consistent, in sk order. */
-export const queryPartition = async (client: DynamoDBDocumentClient, accountId: string, orderHandle: string): Promise<RawItem[]> => {
+export const queryPartition = async (
+  client: DynamoDBDocumentClient,
+  accountId: string,
+  orderHandle: string,
+): Promise<RawItem[]> => {
   const items: RawItem[] = [];
   let startKey: Record<string, unknown> | undefined;
   do {
@@ -119,9 +137,7 @@ export const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
  * A full order record in the API's shape (every field the API page shows), with a few nulls and
  * nested maps so that "everything else unchanged" means something.
  */
-export const anOrder = (
-  overrides: Partial<AccountOrder> & { order_handle: string },
-): AccountOrder => {
+export const anOrder = (overrides: Partial<AccountOrder> & { order_handle: string }): AccountOrder => {
   const status: OrderStatus = overrides.status ?? 'ongoing';
   const order: AccountOrder = {
     account_id: ACCOUNT,
@@ -174,8 +190,18 @@ export const anOrder = (
     deviation_from_destination: 2254,
     previous_fulfillments: [],
     timeline: [
-      { type: 'order_created', recorded_at: '2023-10-25T17:54:42.233Z', order_handle: overrides.order_handle, metadata: { customerID: '12654' } },
-      { type: 'order_started', recorded_at: '2023-10-26T01:28:21.925Z', order_handle: overrides.order_handle, fulfillment_attempt: 0 },
+      {
+        type: 'order_created',
+        recorded_at: '2023-10-25T17:54:42.233Z',
+        order_handle: overrides.order_handle,
+        metadata: { customerID: '12654' },
+      },
+      {
+        type: 'order_started',
+        recorded_at: '2023-10-26T01:28:21.925Z',
+        order_handle: overrides.order_handle,
+        fulfillment_attempt: 0,
+      },
     ],
     ...overrides,
   };

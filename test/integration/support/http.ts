@@ -29,7 +29,9 @@ export const completeEvent = (orderHandle: string, options: RequestOptions = {})
     'user-agent': 'integration-test',
     'x-forwarded-proto': 'https',
     ...(options.authorization === undefined ? {} : { authorization: options.authorization }),
-    ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body, options.isBase64Encoded ? 'base64' : 'utf8')) }),
+    ...(body === undefined
+      ? {}
+      : { 'content-length': String(Buffer.byteLength(body, options.isBase64Encoded ? 'base64' : 'utf8')) }),
     ...(options.contentType === undefined ? {} : { 'content-type': options.contentType }),
     ...options.headers,
   };
@@ -51,7 +53,13 @@ export const completeEvent = (orderHandle: string, options: RequestOptions = {})
       apiId: 'api-id',
       domainName: 'api.example.test',
       domainPrefix: 'api',
-      http: { method: 'POST', path: rawPath, protocol: 'HTTP/1.1', sourceIp: '192.0.2.1', userAgent: 'integration-test' },
+      http: {
+        method: 'POST',
+        path: rawPath,
+        protocol: 'HTTP/1.1',
+        sourceIp: '192.0.2.1',
+        userAgent: 'integration-test',
+      },
       requestId: `req-${Math.random().toString(36).slice(2)}`,
       routeKey: 'POST /orders/{order_handle}/complete',
       stage: '$default',

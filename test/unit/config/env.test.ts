@@ -58,11 +58,14 @@ describe('loadConfig', () => {
     }
   });
 
-  test.each(['ORDERS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'ACCOUNTS_SOURCE'] as const)('missing %s alone is named', (name) => {
-    const { [name]: _omitted, ...rest } = valid;
-    const message = errorOf(rest);
-    expect(message).toContain(`${name}:`);
-  });
+  test.each(['ORDERS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'ACCOUNTS_SOURCE'] as const)(
+    'missing %s alone is named',
+    (name) => {
+      const { [name]: _omitted, ...rest } = valid;
+      const message = errorOf(rest);
+      expect(message).toContain(`${name}:`);
+    },
+  );
 
   test('an unknown ACCOUNTS_SOURCE is refused', () => {
     expect(errorOf({ ...valid, ACCOUNTS_SOURCE: 'dynamodb' })).toContain('ACCOUNTS_SOURCE');
@@ -74,7 +77,9 @@ describe('loadConfig', () => {
   });
 
   test('an empty ACCOUNTS_SECRET_ID counts as missing', () => {
-    expect(errorOf({ ...valid, ACCOUNTS_SOURCE: 'secretsmanager', ACCOUNTS_SECRET_ID: '' })).toContain('ACCOUNTS_SECRET_ID');
+    expect(errorOf({ ...valid, ACCOUNTS_SOURCE: 'secretsmanager', ACCOUNTS_SECRET_ID: '' })).toContain(
+      'ACCOUNTS_SECRET_ID',
+    );
   });
 
   test('ACCOUNTS_SOURCE=file requires ACCOUNTS_FILE', () => {

@@ -24,7 +24,13 @@ const START = Date.parse('2025-03-01T12:00:00.000Z');
 const LEASE_MS = 10_000;
 const EARLIER = '2025-02-28T08:00:00.000Z';
 
-const key: OrderKey = { account_id: ACCOUNT, order_handle: HANDLE, type: 'drop', type_index: 0, fulfillment_attempt: 0 };
+const key: OrderKey = {
+  account_id: ACCOUNT,
+  order_handle: HANDLE,
+  type: 'drop',
+  type_index: 0,
+  fulfillment_attempt: 0,
+};
 const input: CompleteOrderInput = { account_id: ACCOUNT, order_handle: HANDLE, selector: {} };
 
 const order = (overrides: Partial<SeedOrder> = {}): SeedOrder => ({
@@ -78,7 +84,8 @@ describe('completeOrder: a completable order', () => {
 
     expect(result.transitioned).toBe(true);
     expect(result.order).toMatchObject({ status: 'completed', completed_at: completedAt, order_handle: HANDLE });
-    for (const internal of ['pk', 'sk', 'account_id', 'pending_event']) expect(Object.keys(result.order)).not.toContain(internal);
+    for (const internal of ['pk', 'sk', 'account_id', 'pending_event'])
+      expect(Object.keys(result.order)).not.toContain(internal);
 
     expect(publisher.published).toHaveLength(1);
     const [detail] = publisher.published;
@@ -97,7 +104,11 @@ describe('completeOrder: a completable order', () => {
     });
 
     // The outbox marker was written by the completing write, before the publish...
-    expect(pendingWhilePublishing).toEqual({ event_id: expectedEventId, since: completedAt, lease_until: START + LEASE_MS });
+    expect(pendingWhilePublishing).toEqual({
+      event_id: expectedEventId,
+      since: completedAt,
+      lease_until: START + LEASE_MS,
+    });
     // ...and removed after it.
     expect(store.get(key)?.pending_event).toBeUndefined();
     expect(store.calls.map((call) => call.method)).toEqual(['findRecords', 'complete', 'clearPendingEvent']);
@@ -121,7 +132,11 @@ describe('completeOrder: a completable order', () => {
         order_type: 'drop',
         fulfillment_attempt: 0,
       },
-      pending_event: { event_id: orderCompletedEventId(key, completedAt), since: completedAt, lease_until: START + LEASE_MS },
+      pending_event: {
+        event_id: orderCompletedEventId(key, completedAt),
+        since: completedAt,
+        lease_until: START + LEASE_MS,
+      },
     });
     const stored = store.get(key);
     expect(stored?.timeline).toEqual([
@@ -130,13 +145,16 @@ describe('completeOrder: a completable order', () => {
     ]);
   });
 
-  test.each(['unplanned', 'planned', 'assigned', 'dispatched', 'ongoing'])('completes an order in status %s', async (status) => {
-    store.put(ACCOUNT, order({ status }));
-    const result = await completeOrder(deps, input);
-    expect(result.transitioned).toBe(true);
-    expect(store.get(key)?.status).toBe('completed');
-    expect(publisher.published).toHaveLength(1);
-  });
+  test.each(['unplanned', 'planned', 'assigned', 'dispatched', 'ongoing'])(
+    'completes an order in status %s',
+    async (status) => {
+      store.put(ACCOUNT, order({ status }));
+      const result = await completeOrder(deps, input);
+      expect(result.transitioned).toBe(true);
+      expect(store.get(key)?.status).toBe('completed');
+      expect(publisher.published).toHaveLength(1);
+    },
+  );
 
   test('passes the selector to the store and completes the latest attempt of the chosen part', async () => {
     store.put(ACCOUNT, order({ type: 'pick', status: 'completed', completed_at: EARLIER }));
@@ -158,18 +176,25 @@ describe('completeOrder: a completable order', () => {
 });
 
 describe('completeOrder: an order that is already completed', () => {
-  test.each(['completed', 'summarizing'])('%s without a pending event: no publish, transitioned false', async (status) => {
-    store.put(ACCOUNT, order({ status, completed_at: EARLIER }));
-    const result = await completeOrder(deps, input);
-    expect(result.transitioned).toBe(false);
-    expect(result.order).toMatchObject({ status, completed_at: EARLIER });
-    expect(publisher.published).toEqual([]);
-    expect(store.callsTo('claimPendingEvent')).toEqual([]);
-    expect(store.get(key)?.timeline).toHaveLength(1);
-  });
+  test.each(['completed', 'summarizing'])(
+    '%s without a pending event: no publish, transitioned false',
+    async (status) => {
+      store.put(ACCOUNT, order({ status, completed_at: EARLIER }));
+      const result = await completeOrder(deps, input);
+      expect(result.transitioned).toBe(false);
+      expect(result.order).toMatchObject({ status, completed_at: EARLIER });
+      expect(publisher.published).toEqual([]);
+      expect(store.callsTo('claimPendingEvent')).toEqual([]);
+      expect(store.get(key)?.timeline).toHaveLength(1);
+    },
+  );
 
   test('with a pending event whose lease expired: claims it and republishes with the SAME event_id', async () => {
-    const pending: PendingEvent = { event_id: 'aaaabbbbccccddddeeeeffff00001111', since: EARLIER, lease_until: START - 1 };
+    const pending: PendingEvent = {
+      event_id: 'aaaabbbbccccddddeeeeffff00001111',
+      since: EARLIER,
+      lease_until: START - 1,
+    };
     store.put(ACCOUNT, order({ status: 'completed', completed_at: EARLIER, pending_event: pending }));
 
     const result = await completeOrder(deps, input);
@@ -200,7 +225,11 @@ describe('completeOrder: an order that is already completed', () => {
   });
 
   test('with a pending event whose lease is still live: no claim, no publish', async () => {
-    const pending: PendingEvent = { event_id: 'aaaabbbbccccddddeeeeffff00001111', since: EARLIER, lease_until: START + 1 };
+    const pending: PendingEvent = {
+      event_id: 'aaaabbbbccccddddeeeeffff00001111',
+      since: EARLIER,
+      lease_until: START + 1,
+    };
     store.put(ACCOUNT, order({ status: 'completed', completed_at: EARLIER, pending_event: pending }));
     const result = await completeOrder(deps, input);
     expect(result.transitioned).toBe(false);
@@ -210,7 +239,11 @@ describe('completeOrder: an order that is already completed', () => {
   });
 
   test('when another request claims the lease first: no publish', async () => {
-    const pending: PendingEvent = { event_id: 'aaaabbbbccccddddeeeeffff00001111', since: EARLIER, lease_until: START - 5 };
+    const pending: PendingEvent = {
+      event_id: 'aaaabbbbccccddddeeeeffff00001111',
+      since: EARLIER,
+      lease_until: START - 5,
+    };
     store.put(ACCOUNT, order({ status: 'completed', completed_at: EARLIER, pending_event: pending }));
     store.before.claimPendingEvent = () =>
       store.mutate(key, (item) => {
@@ -227,15 +260,18 @@ describe('completeOrder: an order that is already completed', () => {
 });
 
 describe('completeOrder: refusals', () => {
-  test.each(['cancelled', 'disabled'] as const)('%s -> OrderNotCompletable, nothing written or published', async (status) => {
-    store.put(ACCOUNT, order({ status }));
-    const error = await rejection(completeOrder(deps, input));
-    expect(error).toBeInstanceOf(OrderNotCompletable);
-    expect((error as OrderNotCompletable).status).toBe(status);
-    expect(store.get(key)?.status).toBe(status);
-    expect(store.get(key)?.pending_event).toBeUndefined();
-    expect(publisher.published).toEqual([]);
-  });
+  test.each(['cancelled', 'disabled'] as const)(
+    '%s -> OrderNotCompletable, nothing written or published',
+    async (status) => {
+      store.put(ACCOUNT, order({ status }));
+      const error = await rejection(completeOrder(deps, input));
+      expect(error).toBeInstanceOf(OrderNotCompletable);
+      expect((error as OrderNotCompletable).status).toBe(status);
+      expect(store.get(key)?.status).toBe(status);
+      expect(store.get(key)?.pending_event).toBeUndefined();
+      expect(publisher.published).toEqual([]);
+    },
+  );
 
   test('no record -> OrderNotFound', async () => {
     await expect(completeOrder(deps, input)).rejects.toBeInstanceOf(OrderNotFound);
@@ -322,7 +358,10 @@ describe('completeOrder: publish failures', () => {
     expect(warnings.warnings).toEqual([
       {
         message: 'could not release publish lease',
-        details: { event_id: orderCompletedEventId(key, new Date(START).toISOString()), error: 'Error: dynamodb down too' },
+        details: {
+          event_id: orderCompletedEventId(key, new Date(START).toISOString()),
+          error: 'Error: dynamodb down too',
+        },
       },
     ]);
   });
@@ -337,7 +376,10 @@ describe('completeOrder: publish failures', () => {
     expect(publisher.published).toHaveLength(1);
     const eventId = publisher.published[0]?.event_id;
     expect(warnings.warnings).toEqual([
-      { message: 'published event still marked pending', details: { event_id: eventId, error: expect.stringContaining('dynamodb') } },
+      {
+        message: 'published event still marked pending',
+        details: { event_id: eventId, error: expect.stringContaining('dynamodb') },
+      },
     ]);
     expect(store.get(key)?.pending_event?.event_id).toBe(eventId);
   });

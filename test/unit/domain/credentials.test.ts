@@ -10,9 +10,12 @@ describe('verifySecret', () => {
     expect(verifySecret('correct horse battery staple', credential)).toBe(true);
   });
 
-  test.each(['wrong', '', 'correct horse battery staple ', 'Correct horse battery staple'])('false for %j', (secret) => {
-    expect(verifySecret(secret, credential)).toBe(false);
-  });
+  test.each(['wrong', '', 'correct horse battery staple ', 'Correct horse battery staple'])(
+    'false for %j',
+    (secret) => {
+      expect(verifySecret(secret, credential)).toBe(false);
+    },
+  );
 
   test('false for an undefined credential, whatever the secret', () => {
     expect(verifySecret('correct horse battery staple', undefined)).toBe(false);

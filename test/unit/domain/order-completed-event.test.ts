@@ -9,10 +9,20 @@ import {
   type CompletedOrderFields,
 } from '../../../domain/order-completed-event';
 
-const key: OrderKey = { account_id: 'acct-1', order_handle: 'order/1#a', type: 'drop', type_index: 1, fulfillment_attempt: 2 };
+const key: OrderKey = {
+  account_id: 'acct-1',
+  order_handle: 'order/1#a',
+  type: 'drop',
+  type_index: 1,
+  fulfillment_attempt: 2,
+};
 const EVENT_ID = '0123456789abcdef0123456789abcdef';
 const COMPLETED_AT = '2025-03-01T12:00:00.000Z';
-const destination = { geometry: { type: 'Point' as const, coordinates: [13.4, 52.5] }, address: 'Somewhere 1', radius: 50 };
+const destination = {
+  geometry: { type: 'Point' as const, coordinates: [13.4, 52.5] },
+  address: 'Somewhere 1',
+  radius: 50,
+};
 
 const fullOrder = {
   completed_at: COMPLETED_AT,
@@ -23,7 +33,13 @@ const fullOrder = {
   share_url: 'https://share.example.test/x',
   destination,
   // Fields that must never reach the event:
-  polyline: { type: 'LineString', coordinates: [[13.4, 52.5], [13.5, 52.6]] },
+  polyline: {
+    type: 'LineString',
+    coordinates: [
+      [13.4, 52.5],
+      [13.5, 52.6],
+    ],
+  },
   timeline: [{ type: 'order_completed', recorded_at: COMPLETED_AT }],
   pending_event: { event_id: EVENT_ID, since: COMPLETED_AT, lease_until: 1 },
   pk: 'acct-1#order/1#a',
@@ -82,13 +98,21 @@ describe('buildOrderCompletedDetail', () => {
   });
 
   test('non-string values of string fields become null', () => {
-    const odd = { completed_at: COMPLETED_AT, route_handle: 7, worker_handle: {}, device_id: null } as unknown as CompletedOrderFields;
+    const odd = {
+      completed_at: COMPLETED_AT,
+      route_handle: 7,
+      worker_handle: {},
+      device_id: null,
+    } as unknown as CompletedOrderFields;
     const detail = buildOrderCompletedDetail(key, EVENT_ID, odd);
     expect([detail.route_handle, detail.worker_handle, detail.device_id]).toEqual([null, null, null]);
   });
 
   test('an invalid destination becomes null instead of breaking the contract', () => {
-    const detail = buildOrderCompletedDetail(key, EVENT_ID, { completed_at: COMPLETED_AT, destination: { geometry: 'nowhere' } });
+    const detail = buildOrderCompletedDetail(key, EVENT_ID, {
+      completed_at: COMPLETED_AT,
+      destination: { geometry: 'nowhere' },
+    });
     expect(detail.destination).toBeNull();
     expect(() => parseOrderCompletedDetail(detail)).not.toThrow();
   });
@@ -103,7 +127,10 @@ describe('buildOrderCompletedDetail', () => {
 
   test('metadata is measured in UTF-8 bytes, not characters', () => {
     // 1500 three-byte characters: 1 512 characters in JSON, but over 4 096 bytes.
-    const detail = buildOrderCompletedDetail(key, EVENT_ID, { completed_at: COMPLETED_AT, metadata: { s: '€'.repeat(1500) } });
+    const detail = buildOrderCompletedDetail(key, EVENT_ID, {
+      completed_at: COMPLETED_AT,
+      metadata: { s: '€'.repeat(1500) },
+    });
     expect(detail.metadata).toBeNull();
     expect(detail.metadata_truncated).toBe(true);
   });

@@ -74,9 +74,12 @@ describe('ACCOUNT_ID_PATTERN', () => {
   test.each(['a', 'acct-1', 'A.b_c-9', 'x'.repeat(64)])('accepts %s', (id) => {
     expect(ACCOUNT_ID_PATTERN.test(id)).toBe(true);
   });
-  test.each(['', '-leading', '.leading', 'has#hash', 'has:colon', 'has space', 'x'.repeat(65), 'ümlaut'])('rejects %j', (id) => {
-    expect(ACCOUNT_ID_PATTERN.test(id)).toBe(false);
-  });
+  test.each(['', '-leading', '.leading', 'has#hash', 'has:colon', 'has space', 'x'.repeat(65), 'ümlaut'])(
+    'rejects %j',
+    (id) => {
+      expect(ACCOUNT_ID_PATTERN.test(id)).toBe(false);
+    },
+  );
 });
 
 describe('orderSchema', () => {
@@ -85,7 +88,9 @@ describe('orderSchema', () => {
   });
 
   test('accepts nulls for optional fields', () => {
-    expect(orderSchema.safeParse({ ...baseOrder, route_handle: null, metadata: null, destination: null }).success).toBe(true);
+    expect(orderSchema.safeParse({ ...baseOrder, route_handle: null, metadata: null, destination: null }).success).toBe(
+      true,
+    );
   });
 
   test.each(['pk', 'sk', 'account_id', 'pending_event', 'unknown_field'])('rejects the unknown field %s', (field) => {

@@ -2,7 +2,12 @@ import { describe, expect, test } from '@jest/globals';
 import { AmbiguousOrder, OrderNotFound } from '../../../domain/errors';
 import { isExactSelector, selectRecord, type OrderSelector, type RecordRef } from '../../../domain/selection';
 
-const rec = (type: RecordRef['type'], typeIndex: number, attempt: number, routeHandle: string | null = null): RecordRef => ({
+const rec = (
+  type: RecordRef['type'],
+  typeIndex: number,
+  attempt: number,
+  routeHandle: string | null = null,
+): RecordRef => ({
   type,
   type_index: typeIndex,
   fulfillment_attempt: attempt,
@@ -47,7 +52,9 @@ describe('selectRecord', () => {
   });
 
   test('several type_index of one type -> AmbiguousOrder naming type_index with the indexes', () => {
-    const error = catchError(() => selectRecord([rec('drop', 2, 0), rec('drop', 0, 0), rec('drop', 1, 0)], { type: 'drop' }));
+    const error = catchError(() =>
+      selectRecord([rec('drop', 2, 0), rec('drop', 0, 0), rec('drop', 1, 0)], { type: 'drop' }),
+    );
     expect(error).toBeInstanceOf(AmbiguousOrder);
     const { missing } = error as AmbiguousOrder;
     expect(Object.keys(missing)).toEqual(['type_index']);
@@ -85,7 +92,9 @@ describe('selectRecord', () => {
   });
 
   test('an attempt that is not present -> OrderNotFound', () => {
-    expect(() => selectRecord([rec('pick', 0, 0), rec('pick', 0, 1)], { fulfillment_attempt: 5 })).toThrow(OrderNotFound);
+    expect(() => selectRecord([rec('pick', 0, 0), rec('pick', 0, 1)], { fulfillment_attempt: 5 })).toThrow(
+      OrderNotFound,
+    );
   });
 
   test('an exact selector picks exactly that record among many', () => {

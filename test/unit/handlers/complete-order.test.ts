@@ -15,10 +15,11 @@ import {
   RecordingWarnings,
   type SeedOrder,
 } from '../support/fakes';
+import type * as CompleteOrderModule from '../../../handlers/complete-order';
 import { apiEvent, basicAuthorization, lambdaContext, parseBody } from '../support/http';
 
 // Loaded in beforeAll so test/unit/setup-env.ts has set the config the module reads at load time.
-let createCompleteOrderHandler: typeof import('../../../handlers/complete-order').createCompleteOrderHandler;
+let createCompleteOrderHandler: typeof CompleteOrderModule.createCompleteOrderHandler;
 beforeAll(async () => {
   ({ createCompleteOrderHandler } = await import('../../../handlers/complete-order'));
 });
@@ -30,7 +31,13 @@ const OTHER_SECRET = 'Other-secret-0b8d2c55';
 const START = Date.parse('2025-03-01T12:00:00.000Z');
 const HANDLE = 'order-1';
 
-const key: OrderKey = { account_id: ACCOUNT, order_handle: HANDLE, type: 'drop', type_index: 0, fulfillment_attempt: 0 };
+const key: OrderKey = {
+  account_id: ACCOUNT,
+  order_handle: HANDLE,
+  type: 'drop',
+  type_index: 0,
+  fulfillment_attempt: 0,
+};
 const seed = (overrides: Partial<SeedOrder> = {}): SeedOrder => ({
   order_handle: HANDLE,
   type: 'drop',
@@ -73,8 +80,10 @@ const invoke = (
   // account_id is added by the basicAuth middleware; the runtime's context does not carry it.
   createCompleteOrderHandler(deps, credentials, logger)(event, context as AuthenticatedContext);
 
-const request = (overrides: Partial<APIGatewayProxyEventV2> = {}, authorization = basicAuthorization(ACCOUNT, SECRET)) =>
-  apiEvent({ ...overrides, headers: { authorization, ...overrides.headers } });
+const request = (
+  overrides: Partial<APIGatewayProxyEventV2> = {},
+  authorization = basicAuthorization(ACCOUNT, SECRET),
+) => apiEvent({ ...overrides, headers: { authorization, ...overrides.headers } });
 
 describe('complete-order handler: authentication', () => {
   test.each<[string, Record<string, string>]>([
@@ -96,7 +105,9 @@ describe('complete-order handler: authentication', () => {
   });
 
   test('authentication is checked before the request: an invalid request without credentials is 401', async () => {
-    const response = await invoke(apiEvent({ rawQueryString: 'type=parcel', body: '{"x":1}', headers: { 'content-type': 'text/plain' } }));
+    const response = await invoke(
+      apiEvent({ rawQueryString: 'type=parcel', body: '{"x":1}', headers: { 'content-type': 'text/plain' } }),
+    );
     expect(response.statusCode).toBe(401);
     expect(store.calls).toEqual([]);
   });
@@ -130,7 +141,8 @@ describe('complete-order handler: success', () => {
       completed_at: new Date(START).toISOString(),
       route_handle: 'route-1',
     });
-    for (const internal of ['pk', 'sk', 'account_id', 'pending_event']) expect(Object.keys(order)).not.toContain(internal);
+    for (const internal of ['pk', 'sk', 'account_id', 'pending_event'])
+      expect(Object.keys(order)).not.toContain(internal);
     expect(publisher.published).toHaveLength(1);
     expect(store.get(key)?.status).toBe('completed');
   });
@@ -178,15 +190,22 @@ describe('complete-order handler: refusals write nothing', () => {
   });
 
   test('a body with fields -> 422 and the store is never called', async () => {
-    const response = await invoke(request({ body: '{"status":"completed"}', headers: { 'content-type': 'application/json' } }));
+    const response = await invoke(
+      request({ body: '{"status":"completed"}', headers: { 'content-type': 'application/json' } }),
+    );
     expect(response.statusCode).toBe(422);
-    expect(parseBody(response.body)).toEqual({ message: 'Validation error', detail: { json: { status: ['unknown field'] } } });
+    expect(parseBody(response.body)).toEqual({
+      message: 'Validation error',
+      detail: { json: { status: ['unknown field'] } },
+    });
     expect(store.calls).toEqual([]);
   });
 
   // Regression: a body field named like an Object.prototype member once crashed field-error collection (500).
   test('a body field named "constructor" -> 422', async () => {
-    const response = await invoke(request({ body: '{"constructor":1}', headers: { 'content-type': 'application/json' } }));
+    const response = await invoke(
+      request({ body: '{"constructor":1}', headers: { 'content-type': 'application/json' } }),
+    );
     expect(response.statusCode).toBe(422);
   });
 
@@ -197,7 +216,9 @@ describe('complete-order handler: refusals write nothing', () => {
   });
 
   test('an oversized body -> 413 and the store is never called', async () => {
-    const response = await invoke(request({ body: `{}${' '.repeat(16 * 1024)}`, headers: { 'content-type': 'application/json' } }));
+    const response = await invoke(
+      request({ body: `{}${' '.repeat(16 * 1024)}`, headers: { 'content-type': 'application/json' } }),
+    );
     expect(response.statusCode).toBe(413);
     expect(parseBody(response.body)).toEqual({ message: 'Request body too large', detail: { max_bytes: 16384 } });
     expect(store.calls).toEqual([]);
@@ -207,7 +228,10 @@ describe('complete-order handler: refusals write nothing', () => {
     store.put(ACCOUNT, seed({ type: 'pick' }));
     const response = await invoke(request());
     expect(response.statusCode).toBe(422);
-    expect(parseBody(response.body)).toMatchObject({ message: 'Validation error', detail: { query: { type: [expect.any(String)] } } });
+    expect(parseBody(response.body)).toMatchObject({
+      message: 'Validation error',
+      detail: { query: { type: [expect.any(String)] } },
+    });
     expect(store.callsTo('complete')).toEqual([]);
   });
 
@@ -223,7 +247,10 @@ describe('complete-order handler: refusals write nothing', () => {
     store.put(ACCOUNT, seed({ status: 'cancelled' }));
     const response = await invoke(request());
     expect(response.statusCode).toBe(409);
-    expect(parseBody(response.body)).toEqual({ message: 'Order is cancelled and cannot be completed', detail: { status: 'cancelled' } });
+    expect(parseBody(response.body)).toEqual({
+      message: 'Order is cancelled and cannot be completed',
+      detail: { status: 'cancelled' },
+    });
     expect(publisher.published).toEqual([]);
   });
 });
@@ -289,7 +316,9 @@ describe('complete-order handler: logs', () => {
     statuses.push((await invoke(request({}, basicAuthorization('acct-404', SECRET)), logger)).statusCode); // 401
     statuses.push((await invoke(request({ rawQueryString: 'type=bad' }, good), logger)).statusCode); // 422
     store.put(ACCOUNT, seed({ order_handle: 'cancelled-1', status: 'cancelled' }));
-    statuses.push((await invoke(request({ pathParameters: { order_handle: 'cancelled-1' } }, good), logger)).statusCode); // 409
+    statuses.push(
+      (await invoke(request({ pathParameters: { order_handle: 'cancelled-1' } }, good), logger)).statusCode,
+    ); // 409
     store.put(ACCOUNT, seed({ order_handle: 'order-2' }));
     publisher.failure = new DependencyUnavailable('eventbridge');
     statuses.push((await invoke(request({ pathParameters: { order_handle: 'order-2' } }, good), logger)).statusCode); // 503

@@ -34,7 +34,8 @@ export interface StoreCall {
 
 const id = (accountId: string, orderHandle: string, type: string, typeIndex: number, attempt: number): string =>
   JSON.stringify([accountId, orderHandle, type, typeIndex, attempt]);
-const keyId = (key: OrderKey): string => id(key.account_id, key.order_handle, key.type, key.type_index, key.fulfillment_attempt);
+const keyId = (key: OrderKey): string =>
+  id(key.account_id, key.order_handle, key.type, key.type_index, key.fulfillment_attempt);
 
 export class InMemoryOrderStore implements OrderStore {
   private readonly items = new Map<string, StoredOrder>();
@@ -105,15 +106,21 @@ export class InMemoryOrderStore implements OrderStore {
     }
     item.status = 'completed';
     item.completed_at = write.completed_at;
-    item.timeline = [...(Array.isArray(item.timeline) ? item.timeline : []), structuredClone(write.timeline_event)];
+    item.timeline = [...(Array.isArray(item.timeline) ? (item.timeline as unknown[]) : []), structuredClone(write.timeline_event)];
     item.pending_event = structuredClone(write.pending_event);
     return { outcome: 'completed', order: structuredClone(item) };
   }
 
-  async claimPendingEvent(key: OrderKey, eventId: string, expiredLeaseUntil: number, leaseUntil: number): Promise<boolean> {
+  async claimPendingEvent(
+    key: OrderKey,
+    eventId: string,
+    expiredLeaseUntil: number,
+    leaseUntil: number,
+  ): Promise<boolean> {
     this.enter('claimPendingEvent', [key, eventId, expiredLeaseUntil, leaseUntil]);
     const pending = this.items.get(keyId(key))?.pending_event;
-    if (pending === undefined || pending.event_id !== eventId || pending.lease_until !== expiredLeaseUntil) return false;
+    if (pending === undefined || pending.event_id !== eventId || pending.lease_until !== expiredLeaseUntil)
+      return false;
     pending.lease_until = leaseUntil;
     return true;
   }
@@ -121,7 +128,8 @@ export class InMemoryOrderStore implements OrderStore {
   async releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number): Promise<void> {
     this.enter('releasePendingEvent', [key, eventId, leaseUntil]);
     const pending = this.items.get(keyId(key))?.pending_event;
-    if (pending !== undefined && pending.event_id === eventId && pending.lease_until === leaseUntil) pending.lease_until = 0;
+    if (pending !== undefined && pending.event_id === eventId && pending.lease_until === leaseUntil)
+      pending.lease_until = 0;
   }
 
   async clearPendingEvent(key: OrderKey, eventId: string): Promise<void> {
@@ -133,7 +141,7 @@ export class InMemoryOrderStore implements OrderStore {
 
 export class InMemoryCredentialStore implements CredentialStore {
   readonly lookups: string[] = [];
-  failure: unknown = undefined;
+  failure: Error | undefined = undefined;
 
   constructor(private readonly accounts: Record<string, AccountCredential>) {}
 

@@ -3,7 +3,17 @@ import { randomBytes } from 'node:crypto';
 import { completeOrder } from '../../../../domain/complete-order';
 import { OrderNotFound } from '../../../../domain/errors';
 import { codePointLength, orderHandleSchema, type AccountOrder } from '../../../../domain/order';
-import { ACCOUNT, OTHER_ACCOUNT, anOrder, connect, getItems, mustGetItem, queryPartition, uniqueHandle, type RawItem } from '../../support/dynamo';
+import {
+  ACCOUNT,
+  OTHER_ACCOUNT,
+  anOrder,
+  connect,
+  getItems,
+  mustGetItem,
+  queryPartition,
+  uniqueHandle,
+  type RawItem,
+} from '../../support/dynamo';
 import { makeDeps } from '../../support/fakes';
 
 /**
@@ -58,9 +68,12 @@ const HANDLES: readonly string[] = [
 
 /** A readable test name: non-ASCII shown as code points too (é and e + U+0301 look alike). */
 const label = (handle: string): string => {
-  if (codePointLength(handle) > 40) return `${[...handle].slice(0, 4).join('')}… (${codePointLength(handle)} code points of 4-byte UTF-8)`;
+  if (codePointLength(handle) > 40)
+    return `${[...handle].slice(0, 4).join('')}… (${codePointLength(handle)} code points of 4-byte UTF-8)`;
   const ascii = /^[\x20-\x7e]*$/.test(handle);
-  const points = [...handle].map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`).join(' ');
+  const points = [...handle]
+    .map((c) => `U+${(c.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}`)
+    .join(' ');
   return ascii ? JSON.stringify(handle) : `${JSON.stringify(handle)} (${points})`;
 };
 
@@ -68,20 +81,18 @@ const freshAccount = (): string => `keys-${randomBytes(5).toString('hex')}`;
 
 const seedAll = async (accounts: readonly string[]): Promise<AccountOrder[]> => {
   const orders = accounts.flatMap((account_id) =>
-    HANDLES.map(
-      (order_handle, index): AccountOrder => ({
-        // Lean records (identity, status, a map, a timeline): 64 of them per test stay fast on DynamoDB Local.
-        account_id,
-        order_handle,
-        type: 'pick',
-        type_index: 0,
-        fulfillment_attempt: 0,
-        status: 'ongoing',
-        route_handle: `route-${index}`,
-        metadata: { index, account_id },
-        timeline: [{ type: 'order_created', recorded_at: '2024-01-01T00:00:00.000Z', order_handle }],
-      }),
-    ),
+    HANDLES.map((order_handle, index): AccountOrder => ({
+      // Lean records (identity, status, a map, a timeline): 64 of them per test stay fast on DynamoDB Local.
+      account_id,
+      order_handle,
+      type: 'pick',
+      type_index: 0,
+      fulfillment_attempt: 0,
+      status: 'ongoing',
+      route_handle: `route-${index}`,
+      metadata: { index, account_id },
+      timeline: [{ type: 'order_created', recorded_at: '2024-01-01T00:00:00.000Z', order_handle }],
+    })),
   );
   await dynamo.store.putOrders(orders);
   return orders;
@@ -113,7 +124,9 @@ describe('awkward handles', () => {
       expect(result.transitioned).toBe(true);
       expect(result.order.order_handle).toBe(handle);
       expect(result.order.metadata).toEqual({ index, account_id: account });
-      expect(publisher.published.map((detail) => [detail.account_id, detail.order_handle])).toEqual([[account, handle]]);
+      expect(publisher.published.map((detail) => [detail.account_id, detail.order_handle])).toEqual([
+        [account, handle],
+      ]);
 
       const after = await readAll(orders);
       const changed = orders.filter((_, i) => JSON.stringify(after[i]) !== JSON.stringify(before[i]));
@@ -135,7 +148,12 @@ describe('two accounts, one handle', () => {
   test('completing as one account never touches the other account’s record', async () => {
     const handle = uniqueHandle('shared');
     const mine = anOrder({ account_id: ACCOUNT, order_handle: handle, status: 'ongoing', worker_handle: 'mine' });
-    const theirs = anOrder({ account_id: OTHER_ACCOUNT, order_handle: handle, status: 'ongoing', worker_handle: 'theirs' });
+    const theirs = anOrder({
+      account_id: OTHER_ACCOUNT,
+      order_handle: handle,
+      status: 'ongoing',
+      worker_handle: 'theirs',
+    });
     await dynamo.store.putOrders([mine, theirs]);
     const theirsBefore = await mustGetItem(dynamo.client, theirs);
     const { deps, publisher } = makeDeps(dynamo.store);
@@ -149,7 +167,11 @@ describe('two accounts, one handle', () => {
 
     // And the other way round: theirs is still completable, as theirs.
     const other = makeDeps(dynamo.store);
-    const theirResult = await completeOrder(other.deps, { account_id: OTHER_ACCOUNT, order_handle: handle, selector: {} });
+    const theirResult = await completeOrder(other.deps, {
+      account_id: OTHER_ACCOUNT,
+      order_handle: handle,
+      selector: {},
+    });
     expect(theirResult.transitioned).toBe(true);
     expect(theirResult.order.worker_handle).toBe('theirs');
     expect(other.publisher.published.map((detail) => detail.account_id)).toEqual([OTHER_ACCOUNT]);
@@ -161,9 +183,15 @@ describe('two accounts, one handle', () => {
     const before = await mustGetItem(dynamo.client, theirs);
     const { deps, publisher } = makeDeps(dynamo.store);
 
-    await expect(completeOrder(deps, { account_id: ACCOUNT, order_handle: theirs.order_handle, selector: {} })).rejects.toBeInstanceOf(OrderNotFound);
     await expect(
-      completeOrder(deps, { account_id: ACCOUNT, order_handle: theirs.order_handle, selector: { type: 'pick', type_index: 0, fulfillment_attempt: 0 } }),
+      completeOrder(deps, { account_id: ACCOUNT, order_handle: theirs.order_handle, selector: {} }),
+    ).rejects.toBeInstanceOf(OrderNotFound);
+    await expect(
+      completeOrder(deps, {
+        account_id: ACCOUNT,
+        order_handle: theirs.order_handle,
+        selector: { type: 'pick', type_index: 0, fulfillment_attempt: 0 },
+      }),
     ).rejects.toBeInstanceOf(OrderNotFound);
     // An account id that is a prefix of the owner's, with the rest moved into the handle, is another partition.
     await expect(

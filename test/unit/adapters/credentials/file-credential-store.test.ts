@@ -36,6 +36,8 @@ describe('FileCredentialStore with config/local-accounts.json', () => {
   });
 
   test('a missing file fails loudly', async () => {
-    await expect(new FileCredentialStore(resolve(__dirname, 'no-such-file.json')).find('local-account')).rejects.toThrow();
+    await expect(
+      new FileCredentialStore(resolve(__dirname, 'no-such-file.json')).find('local-account'),
+    ).rejects.toThrow();
   });
 });

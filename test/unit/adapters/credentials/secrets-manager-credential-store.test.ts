@@ -22,7 +22,8 @@ afterEach(() => {
 
 const credential = createCredential('first-secret');
 const rotated = createCredential('rotated-secret');
-const document = (accounts: Record<string, { salt: string; secret_hash: string }>): string => JSON.stringify({ accounts });
+const document = (accounts: Record<string, { salt: string; secret_hash: string }>): string =>
+  JSON.stringify({ accounts });
 
 const setup = () => {
   let now = 1_000_000;
@@ -54,11 +55,14 @@ describe('SecretsManagerCredentialStore', () => {
     expect(secrets.commandCalls(GetSecretValueCommand)[0]?.args[0].input).toEqual({ SecretId: SECRET_ID });
   });
 
-  test.each(['acct-2', 'constructor', '__proto__', 'toString'])('an unknown account %j -> undefined', async (accountId) => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: document({ 'acct-1': credential }) });
-    const { store } = setup();
-    await expect(store.find(accountId)).resolves.toBeUndefined();
-  });
+  test.each(['acct-2', 'constructor', '__proto__', 'toString'])(
+    'an unknown account %j -> undefined',
+    async (accountId) => {
+      secrets.on(GetSecretValueCommand).resolves({ SecretString: document({ 'acct-1': credential }) });
+      const { store } = setup();
+      await expect(store.find(accountId)).resolves.toBeUndefined();
+    },
+  );
 
   test('caches the document within the TTL (one call)', async () => {
     secrets.on(GetSecretValueCommand).resolves({ SecretString: document({ 'acct-1': credential }) });
@@ -94,22 +98,31 @@ describe('SecretsManagerCredentialStore', () => {
 
   test.each<[string, () => Error]>([
     ['InternalServiceError', () => new InternalServiceError({ message: 'boom', $metadata: {} })],
-    ['ThrottlingException', () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' })],
+    [
+      'ThrottlingException',
+      () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }),
+    ],
     ['ETIMEDOUT', () => Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })],
-  ])('Secrets Manager down (%s) after expiry -> DependencyUnavailable, NOT a stale allow', async (_label, makeError) => {
-    secrets.on(GetSecretValueCommand).resolvesOnce({ SecretString: document({ 'acct-1': credential }) }).rejects(makeError());
-    const { store, clock } = setup();
-    expect(verifySecret('first-secret', await store.find('acct-1'))).toBe(true);
+  ])(
+    'Secrets Manager down (%s) after expiry -> DependencyUnavailable, NOT a stale allow',
+    async (_label, makeError) => {
+      secrets
+        .on(GetSecretValueCommand)
+        .resolvesOnce({ SecretString: document({ 'acct-1': credential }) })
+        .rejects(makeError());
+      const { store, clock } = setup();
+      expect(verifySecret('first-secret', await store.find('acct-1'))).toBe(true);
 
-    clock.advance(CACHE_MS + 1);
-    const error = await rejection(store.find('acct-1'));
-    expect(error).toBeInstanceOf(DependencyUnavailable);
-    expect((error as DependencyUnavailable).dependency).toBe('secretsmanager');
+      clock.advance(CACHE_MS + 1);
+      const error = await rejection(store.find('acct-1'));
+      expect(error).toBeInstanceOf(DependencyUnavailable);
+      expect((error as DependencyUnavailable).dependency).toBe('secretsmanager');
 
-    // Still down: still refused, the expired document is not brought back.
-    await expect(store.find('acct-1')).rejects.toBeInstanceOf(DependencyUnavailable);
-    expect(calls()).toBe(3);
-  });
+      // Still down: still refused, the expired document is not brought back.
+      await expect(store.find('acct-1')).rejects.toBeInstanceOf(DependencyUnavailable);
+      expect(calls()).toBe(3);
+    },
+  );
 
   test('a failed fetch is not cached: the next call asks again and recovers', async () => {
     secrets
@@ -136,7 +149,9 @@ describe('SecretsManagerCredentialStore', () => {
   });
 
   test('a malformed accounts document is refused', async () => {
-    secrets.on(GetSecretValueCommand).resolves({ SecretString: JSON.stringify({ accounts: { 'acct-1': { salt: 'x', secret_hash: 'y' } } }) });
+    secrets
+      .on(GetSecretValueCommand)
+      .resolves({ SecretString: JSON.stringify({ accounts: { 'acct-1': { salt: 'x', secret_hash: 'y' } } }) });
     const { store } = setup();
     await expect(store.find('acct-1')).rejects.toThrow();
   });

@@ -13,11 +13,18 @@ describe('keys', () => {
 
   test('sort keys order by type, then type_index, then attempt', () => {
     const keys = [sortKey('pick', 10, 0), sortKey('drop', 2, 1), sortKey('pick', 9, 3), sortKey('drop', 2, 0)];
-    expect([...keys].sort()).toEqual([sortKey('drop', 2, 0), sortKey('drop', 2, 1), sortKey('pick', 9, 3), sortKey('pick', 10, 0)]);
+    expect([...keys].sort()).toEqual([
+      sortKey('drop', 2, 0),
+      sortKey('drop', 2, 1),
+      sortKey('pick', 9, 3),
+      sortKey('pick', 10, 0),
+    ]);
   });
 
   test('orderItemKey', () => {
-    expect(orderItemKey({ account_id: 'a', order_handle: 'h', type: 'drop', type_index: 1, fulfillment_attempt: 2 })).toEqual({
+    expect(
+      orderItemKey({ account_id: 'a', order_handle: 'h', type: 'drop', type_index: 1, fulfillment_attempt: 2 }),
+    ).toEqual({
       pk: 'a#h',
       sk: 'drop#0000000001#0000000002',
     });

@@ -23,8 +23,18 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-const key: OrderKey = { account_id: 'acct-1', order_handle: 'order-1', type: 'drop', type_index: 3, fulfillment_attempt: 1 };
-const pending: PendingEvent = { event_id: '0123456789abcdef0123456789abcdef', since: '2025-03-01T12:00:00.000Z', lease_until: 1_740_830_410_000 };
+const key: OrderKey = {
+  account_id: 'acct-1',
+  order_handle: 'order-1',
+  type: 'drop',
+  type_index: 3,
+  fulfillment_attempt: 1,
+};
+const pending: PendingEvent = {
+  event_id: '0123456789abcdef0123456789abcdef',
+  since: '2025-03-01T12:00:00.000Z',
+  lease_until: 1_740_830_410_000,
+};
 const write: CompletionWrite = {
   key,
   completed_at: '2025-03-01T12:00:00.000Z',
@@ -69,10 +79,16 @@ const rejection = async (promise: Promise<unknown>): Promise<unknown> =>
   );
 
 const outages: [string, () => Error][] = [
-  ['ProvisionedThroughputExceededException', () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} })],
+  [
+    'ProvisionedThroughputExceededException',
+    () => new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }),
+  ],
   ['InternalServerError (server fault)', () => new InternalServerError({ message: 'oops', $metadata: {} })],
   ['ECONNREFUSED', () => Object.assign(new Error('x'), { code: 'ECONNREFUSED' })],
-  ['ECONNRESET nested as a cause', () => new Error('request failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) })],
+  [
+    'ECONNRESET nested as a cause',
+    () => new Error('request failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) }),
+  ],
   ['RequestLimitExceeded', () => Object.assign(new Error('account limit'), { name: 'RequestLimitExceeded' })],
 ];
 
@@ -99,7 +115,7 @@ describe('DynamoDbOrderStore.complete: condition refusals', () => {
     expect(input?.ReturnValuesOnConditionCheckFailure).toBe('ALL_OLD');
     expect(input?.Key).toEqual({ pk: 'acct-1#order-1', sk: 'drop#0000000003#0000000001' });
     expect(input?.ConditionExpression).toContain('attribute_exists(pk)');
-    const allowed = Object.entries(input?.ExpressionAttributeValues ?? {})
+    const allowed = Object.entries((input?.ExpressionAttributeValues ?? {}) as Record<string, unknown>)
       .filter(([name]) => name.startsWith(':completable'))
       .map(([, value]) => value);
     expect([...allowed].sort()).toEqual(['assigned', 'dispatched', 'ongoing', 'planned', 'unplanned']);
@@ -131,7 +147,10 @@ describe('DynamoDbOrderStore: outages become DependencyUnavailable("dynamodb")',
   test('a failure on a later page of the lookup also surfaces as DependencyUnavailable', async () => {
     dynamo
       .on(QueryCommand)
-      .resolvesOnce({ Items: [{ type: 'drop', type_index: 0, fulfillment_attempt: 0 }], LastEvaluatedKey: { pk: 'a', sk: 'b' } })
+      .resolvesOnce({
+        Items: [{ type: 'drop', type_index: 0, fulfillment_attempt: 0 }],
+        LastEvaluatedKey: { pk: 'a', sk: 'b' },
+      })
       .rejectsOnce(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
     await expect(store.findRecords('acct-1', 'order-1', {})).rejects.toBeInstanceOf(DependencyUnavailable);
   });
@@ -142,7 +161,9 @@ describe('DynamoDbOrderStore: outages become DependencyUnavailable("dynamodb")',
   });
 
   test('claimPendingEvent and releasePendingEvent: throttling', async () => {
-    dynamo.on(UpdateCommand).rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
+    dynamo
+      .on(UpdateCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: 'slow down', $metadata: {} }));
     await expect(store.claimPendingEvent(key, pending.event_id, 0, 1)).rejects.toBeInstanceOf(DependencyUnavailable);
     await expect(store.releasePendingEvent(key, pending.event_id, 1)).rejects.toBeInstanceOf(DependencyUnavailable);
   });
@@ -182,7 +203,11 @@ describe('DynamoDbOrderStore: pending-event conditions', () => {
     dynamo.on(UpdateCommand).rejects(conditionFailed());
     await expect(store.claimPendingEvent(key, pending.event_id, 5, 10)).resolves.toBe(false);
     const input = dynamo.commandCalls(UpdateCommand)[0]?.args[0].input;
-    expect(input?.ExpressionAttributeValues).toMatchObject({ ':event_id': pending.event_id, ':expired': 5, ':lease_until': 10 });
+    expect(input?.ExpressionAttributeValues).toMatchObject({
+      ':event_id': pending.event_id,
+      ':expired': 5,
+      ':lease_until': 10,
+    });
   });
 
   test('releasePendingEvent and clearPendingEvent are no-ops when the marker is gone', async () => {

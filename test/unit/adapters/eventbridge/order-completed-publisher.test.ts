@@ -68,7 +68,11 @@ describe('EventBridgeOrderCompletedPublisher', () => {
       const deps = createCompleteOrderDeps(config, new Logger({ logLevel: 'SILENT' }));
       await deps.publisher.publish(detail);
       const entry = classMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
-      expect(entry).toMatchObject({ EventBusName: 'bus-from-config', Source: 'source.from.config', DetailType: 'OrderCompleted' });
+      expect(entry).toMatchObject({
+        EventBusName: 'bus-from-config',
+        Source: 'source.from.config',
+        DetailType: 'OrderCompleted',
+      });
     } finally {
       classMock.restore();
     }
@@ -85,7 +89,10 @@ describe('EventBridgeOrderCompletedPublisher', () => {
   });
 
   test.each([
-    ['an entry ErrorCode with FailedEntryCount 0', { FailedEntryCount: 0, Entries: [{ EventId: 'x', ErrorCode: 'ThrottlingException' }] }],
+    [
+      'an entry ErrorCode with FailedEntryCount 0',
+      { FailedEntryCount: 0, Entries: [{ EventId: 'x', ErrorCode: 'ThrottlingException' }] },
+    ],
     ['no entry result', { FailedEntryCount: 0, Entries: [] }],
     ['no Entries at all', {}],
     ['an entry without EventId', { FailedEntryCount: 0, Entries: [{}] }],
@@ -100,7 +107,10 @@ describe('EventBridgeOrderCompletedPublisher', () => {
     ['InternalException (server fault)', () => new InternalException({ message: 'internal', $metadata: {} })],
     ['ECONNREFUSED', () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:4010'), { code: 'ECONNREFUSED' })],
     ['TimeoutError', () => Object.assign(new Error('Connection timed out after 1000 ms'), { name: 'TimeoutError' })],
-    ['an HTTP 503 without a modelled error', () => Object.assign(new Error('Service Unavailable'), { $metadata: { httpStatusCode: 503 } })],
+    [
+      'an HTTP 503 without a modelled error',
+      () => Object.assign(new Error('Service Unavailable'), { $metadata: { httpStatusCode: 503 } }),
+    ],
   ])('%s -> DependencyUnavailable("eventbridge") keeping the cause', async (_label, makeError) => {
     const sdkError = makeError();
     eventBridge.on(PutEventsCommand).rejects(sdkError);
@@ -111,7 +121,10 @@ describe('EventBridgeOrderCompletedPublisher', () => {
   });
 
   test('a non-transient client error (AccessDenied) is rethrown as is, not as an outage', async () => {
-    const denied = new AccessDeniedException({ message: 'not authorized to PutEvents', $metadata: { httpStatusCode: 400 } });
+    const denied = new AccessDeniedException({
+      message: 'not authorized to PutEvents',
+      $metadata: { httpStatusCode: 400 },
+    });
     eventBridge.on(PutEventsCommand).rejects(denied);
     await expect(publisher.publish(detail)).rejects.toBe(denied);
   });

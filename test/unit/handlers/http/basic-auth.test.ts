@@ -12,11 +12,17 @@ const b64 = (text: string): string => Buffer.from(text, 'utf8').toString('base64
 
 describe('parseBasicAuthorization', () => {
   test('parses Basic base64(account:secret)', () => {
-    expect(parseBasicAuthorization(`Basic ${b64('acct-1:s3cret')}`)).toEqual({ account_id: 'acct-1', secret: 's3cret' });
+    expect(parseBasicAuthorization(`Basic ${b64('acct-1:s3cret')}`)).toEqual({
+      account_id: 'acct-1',
+      secret: 's3cret',
+    });
   });
 
   test.each(['basic', 'BASIC', 'bAsIc'])('the scheme %s is case-insensitive', (scheme) => {
-    expect(parseBasicAuthorization(`${scheme} ${b64('acct-1:s3cret')}`)).toEqual({ account_id: 'acct-1', secret: 's3cret' });
+    expect(parseBasicAuthorization(`${scheme} ${b64('acct-1:s3cret')}`)).toEqual({
+      account_id: 'acct-1',
+      secret: 's3cret',
+    });
   });
 
   test('tolerates surrounding and repeated whitespace', () => {
@@ -24,7 +30,10 @@ describe('parseBasicAuthorization', () => {
   });
 
   test('a secret containing ":" is split at the first ":"', () => {
-    expect(parseBasicAuthorization(`Basic ${b64('acct-1:a:b::c:')}`)).toEqual({ account_id: 'acct-1', secret: 'a:b::c:' });
+    expect(parseBasicAuthorization(`Basic ${b64('acct-1:a:b::c:')}`)).toEqual({
+      account_id: 'acct-1',
+      secret: 'a:b::c:',
+    });
   });
 
   test('a non-ASCII secret is decoded as UTF-8', () => {
@@ -62,7 +71,9 @@ describe('parseBasicAuthorization', () => {
 
 describe('basicAuth middleware', () => {
   const credential = createCredential('s3cret');
-  const request = (authorization?: string): Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext> => ({
+  const request = (
+    authorization?: string,
+  ): Request<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext> => ({
     event: apiEvent({ headers: authorization === undefined ? {} : { authorization } }),
     context: lambdaContext() as AuthenticatedContext, // account_id is what the middleware adds
     response: undefined,
@@ -76,12 +87,13 @@ describe('basicAuth middleware', () => {
     await before(req);
     return req;
   };
-  const rejection = async (promise: Promise<unknown>): Promise<unknown> => promise.then(
-    () => {
-      throw new Error('expected a rejection');
-    },
-    (error: unknown) => error,
-  );
+  const rejection = async (promise: Promise<unknown>): Promise<unknown> =>
+    promise.then(
+      () => {
+        throw new Error('expected a rejection');
+      },
+      (error: unknown) => error,
+    );
 
   test('puts the authenticated account on the context', async () => {
     const store = new InMemoryCredentialStore({ 'acct-1': credential });
@@ -113,7 +125,12 @@ describe('basicAuth middleware', () => {
     const store = new InMemoryCredentialStore({ 'acct-1': credential });
     const header = basicAuthorization('acct-1', 'wrong-secret-value');
     const error = (await rejection(run(store, header))) as HttpError;
-    const visible = JSON.stringify({ message: error.message, detail: error.detail, headers: error.headers, stack: error.stack });
+    const visible = JSON.stringify({
+      message: error.message,
+      detail: error.detail,
+      headers: error.headers,
+      stack: error.stack,
+    });
     expect(visible).not.toContain('wrong-secret-value');
     expect(visible).not.toContain(header.slice('Basic '.length));
   });

@@ -7,8 +7,11 @@ import { apiEvent } from '../../support/http';
 
 const JSON_HEADERS = { 'content-type': 'application/json' };
 
-const withBody = (body: string, headers: Record<string, string> = JSON_HEADERS, isBase64Encoded = false): APIGatewayProxyEventV2 =>
-  apiEvent({ body, headers, isBase64Encoded });
+const withBody = (
+  body: string,
+  headers: Record<string, string> = JSON_HEADERS,
+  isBase64Encoded = false,
+): APIGatewayProxyEventV2 => apiEvent({ body, headers, isBase64Encoded });
 const withQuery = (rawQueryString: string): APIGatewayProxyEventV2 => apiEvent({ rawQueryString });
 
 const thrown = (event: APIGatewayProxyEventV2): unknown => {
@@ -50,11 +53,16 @@ describe('parseCompleteOrderRequest: body', () => {
     expect(validationDetail(event)).toEqual({ json: { body: ['must be a JSON object with no fields, such as {}'] } });
   });
 
-  test.each([false, 0, true])('a body serverless offline already parsed (%p) -> 422 detail.json.body, never a crash', (parsed) => {
-    const event = apiEvent({ headers: { 'content-type': 'application/json', 'content-length': String(String(parsed).length) } });
-    Object.assign(event, { body: parsed });
-    expect(validationDetail(event)).toEqual({ json: { body: ['must be a JSON object with no fields, such as {}'] } });
-  });
+  test.each([false, 0, true])(
+    'a body serverless offline already parsed (%p) -> 422 detail.json.body, never a crash',
+    (parsed) => {
+      const event = apiEvent({
+        headers: { 'content-type': 'application/json', 'content-length': String(String(parsed).length) },
+      });
+      Object.assign(event, { body: parsed });
+      expect(validationDetail(event)).toEqual({ json: { body: ['must be a JSON object with no fields, such as {}'] } });
+    },
+  );
 
   test('an empty body is accepted without a content type', () => {
     expect(parseCompleteOrderRequest(apiEvent({ body: '' }))).toEqual({ order_handle: 'order-1', selector: {} });
@@ -138,8 +146,12 @@ describe('parseCompleteOrderRequest: body', () => {
   test('a base64 body is decoded before it is checked', () => {
     const encoded = (text: string): string => Buffer.from(text, 'utf8').toString('base64');
     expect(() => parseCompleteOrderRequest(withBody(encoded('{}'), JSON_HEADERS, true))).not.toThrow();
-    expect(validationDetail(withBody(encoded('{"x":1}'), JSON_HEADERS, true))).toEqual({ json: { x: ['unknown field'] } });
-    expect(validationDetail(withBody(encoded('nope'), JSON_HEADERS, true))).toEqual({ json: { body: ['malformed JSON'] } });
+    expect(validationDetail(withBody(encoded('{"x":1}'), JSON_HEADERS, true))).toEqual({
+      json: { x: ['unknown field'] },
+    });
+    expect(validationDetail(withBody(encoded('nope'), JSON_HEADERS, true))).toEqual({
+      json: { body: ['malformed JSON'] },
+    });
   });
 
   test('a base64 body is measured after decoding', () => {
@@ -171,23 +183,32 @@ describe('parseCompleteOrderRequest: query', () => {
   });
 
   test('a valid query builds the selector with numbers', () => {
-    expect(parseCompleteOrderRequest(withQuery('type=drop&type_index=2&fulfillment_attempt=3')).selector).toStrictEqual({
-      type: 'drop',
-      type_index: 2,
-      fulfillment_attempt: 3,
-    });
+    expect(parseCompleteOrderRequest(withQuery('type=drop&type_index=2&fulfillment_attempt=3')).selector).toStrictEqual(
+      {
+        type: 'drop',
+        type_index: 2,
+        fulfillment_attempt: 3,
+      },
+    );
   });
 
   test('a partial query sets only what it names', () => {
-    expect(parseCompleteOrderRequest(withQuery('fulfillment_attempt=0')).selector).toStrictEqual({ fulfillment_attempt: 0 });
+    expect(parseCompleteOrderRequest(withQuery('fulfillment_attempt=0')).selector).toStrictEqual({
+      fulfillment_attempt: 0,
+    });
   });
 
   test('percent-encoded values are decoded', () => {
-    expect(parseCompleteOrderRequest(withQuery('type=%70ick&type_index=%31')).selector).toEqual({ type: 'pick', type_index: 1 });
+    expect(parseCompleteOrderRequest(withQuery('type=%70ick&type_index=%31')).selector).toEqual({
+      type: 'pick',
+      type_index: 1,
+    });
   });
 
   test('the largest index is accepted', () => {
-    expect(parseCompleteOrderRequest(withQuery('type_index=2147483647')).selector).toEqual({ type_index: 2_147_483_647 });
+    expect(parseCompleteOrderRequest(withQuery('type_index=2147483647')).selector).toEqual({
+      type_index: 2_147_483_647,
+    });
   });
 
   test.each(['parcel', 'PICK', ''])('type=%j -> detail.query.type', (value) => {
@@ -210,11 +231,15 @@ describe('parseCompleteOrderRequest: query', () => {
   });
 
   test('fulfillment_attempt is checked the same way', () => {
-    expect(validationDetail(withQuery('fulfillment_attempt=-3')).query?.fulfillment_attempt).toEqual(['must be a non-negative integer']);
+    expect(validationDetail(withQuery('fulfillment_attempt=-3')).query?.fulfillment_attempt).toEqual([
+      'must be a non-negative integer',
+    ]);
   });
 
   test('a repeated parameter is refused, even with equal values', () => {
-    expect(validationDetail(withQuery('type=pick&type=drop'))).toEqual({ query: { type: ['must be given at most once'] } });
+    expect(validationDetail(withQuery('type=pick&type=drop'))).toEqual({
+      query: { type: ['must be given at most once'] },
+    });
     expect(validationDetail(withQuery('type_index=1&type_index=1'))).toEqual({
       query: { type_index: ['must be given at most once'] },
     });
@@ -223,7 +248,9 @@ describe('parseCompleteOrderRequest: query', () => {
   // Every problem at once: a repeated parameter whose value is also invalid reports both.
   test('a repeated parameter with an invalid value reports both problems', () => {
     const detail = validationDetail(withQuery('type=bad&type=pick'));
-    expect(detail.query?.type).toEqual(expect.arrayContaining(['must be given at most once', 'must be one of: pick, drop']));
+    expect(detail.query?.type).toEqual(
+      expect.arrayContaining(['must be given at most once', 'must be one of: pick, drop']),
+    );
   });
 
   test('an unknown parameter (a typo) is refused by name', () => {

@@ -10,7 +10,12 @@ import {
   OrderNotFound,
   ValidationFailed,
 } from '../../../../domain/errors';
-import { RETRY_AFTER_SECONDS, httpErrorMapper, toHttpResponse, type ErrorLog } from '../../../../handlers/http/error-mapper';
+import {
+  RETRY_AFTER_SECONDS,
+  httpErrorMapper,
+  toHttpResponse,
+  type ErrorLog,
+} from '../../../../handlers/http/error-mapper';
 import { HttpError, authenticationError } from '../../../../handlers/http/http-error';
 import { apiEvent, lambdaContext } from '../../support/http';
 
@@ -32,7 +37,10 @@ describe('toHttpResponse', () => {
       'ValidationFailed',
       new ValidationFailed({ query: { type: ['must be one of: pick, drop'] }, json: { x: ['unknown field'] } }),
       422,
-      { message: 'Validation error', detail: { query: { type: ['must be one of: pick, drop'] }, json: { x: ['unknown field'] } } },
+      {
+        message: 'Validation error',
+        detail: { query: { type: ['must be one of: pick, drop'] }, json: { x: ['unknown field'] } },
+      },
     ],
     [
       'AmbiguousOrder',
@@ -51,19 +59,33 @@ describe('toHttpResponse', () => {
       'OrderTooLarge',
       new OrderTooLarge(),
       409,
-      { message: 'Order is too large to record its completion; trim it (e.g. its polyline) and retry', detail: { reason: 'item_size_limit' } },
+      {
+        message: 'Order is too large to record its completion; trim it (e.g. its polyline) and retry',
+        detail: { reason: 'item_size_limit' },
+      },
     ],
     [
       'EventNotPublished',
       new EventNotPublished(),
       503,
       {
-        message: 'The order is completed but its OrderCompleted event is not published yet; retry the request to publish it',
+        message:
+          'The order is completed but its OrderCompleted event is not published yet; retry the request to publish it',
         detail: {},
       },
     ],
-    ['DependencyUnavailable', new DependencyUnavailable('dynamodb'), 503, { message: 'Service temporarily unavailable; retry later', detail: {} }],
-    ['HttpError 413', new HttpError(413, 'Request body too large', { max_bytes: 16384 }), 413, { message: 'Request body too large', detail: { max_bytes: 16384 } }],
+    [
+      'DependencyUnavailable',
+      new DependencyUnavailable('dynamodb'),
+      503,
+      { message: 'Service temporarily unavailable; retry later', detail: {} },
+    ],
+    [
+      'HttpError 413',
+      new HttpError(413, 'Request body too large', { max_bytes: 16384 }),
+      413,
+      { message: 'Request body too large', detail: { max_bytes: 16384 } },
+    ],
     [
       'HttpError 415',
       new HttpError(415, 'Unsupported media type', { content_type: ['must be application/json'] }),
@@ -110,7 +132,10 @@ describe('toHttpResponse', () => {
   test('the 503 warning names the dependency and the cause', () => {
     const log = new RecordingLog();
     toHttpResponse(new DependencyUnavailable('dynamodb', { cause: new Error('socket hang up') }), log);
-    expect(log.entries[0]?.extra[0]).toEqual({ dependency: 'dynamodb', error: 'dynamodb is unavailable: Error: socket hang up' });
+    expect(log.entries[0]?.extra[0]).toEqual({
+      dependency: 'dynamodb',
+      error: 'dynamodb is unavailable: Error: socket hang up',
+    });
   });
 
   test.each(['OrderNotFound', 'ValidationFailed', 'OrderNotCompletable'])('a %s is not logged', (name) => {
@@ -143,7 +168,11 @@ describe('toHttpResponse', () => {
     expect(toHttpResponse(lookalike, new RecordingLog()).statusCode).toBe(500);
   });
 
-  test.each([['a string', 'boom'], ['undefined', undefined], ['an object', { message: 'x' }]])('a thrown %s -> 500', (_label, thrown) => {
+  test.each([
+    ['a string', 'boom'],
+    ['undefined', undefined],
+    ['an object', { message: 'x' }],
+  ])('a thrown %s -> 500', (_label, thrown) => {
     const log = new RecordingLog();
     const response = toHttpResponse(thrown, log);
     expect(response.statusCode).toBe(500);
