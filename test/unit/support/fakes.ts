@@ -106,7 +106,10 @@ export class InMemoryOrderStore implements OrderStore {
     }
     item.status = 'completed';
     item.completed_at = write.completed_at;
-    item.timeline = [...(Array.isArray(item.timeline) ? (item.timeline as unknown[]) : []), structuredClone(write.timeline_event)];
+    item.timeline = [
+      ...(Array.isArray(item.timeline) ? (item.timeline as unknown[]) : []),
+      structuredClone(write.timeline_event),
+    ];
     item.pending_event = structuredClone(write.pending_event);
     return { outcome: 'completed', order: structuredClone(item) };
   }
