@@ -3,6 +3,7 @@ import {
   ORDER_TYPES,
   accountIdSchema,
   destinationSchema,
+  jsonValueSchema,
   orderHandleSchema,
   orderIndexSchema,
   type OrderKey,
@@ -33,7 +34,7 @@ export const orderCompletedDetailSchema = z.object({
   route_handle: z.string().nullable(),
   worker_handle: z.string().nullable(),
   device_id: z.string().nullable(),
-  metadata: z.record(z.string(), z.json()).nullable(),
+  metadata: z.record(z.string(), jsonValueSchema).nullable(),
   /** True when the order's metadata was over the size bound and left out. */
   metadata_truncated: z.boolean().optional(),
   share_url: z.string().nullable(),

@@ -76,10 +76,25 @@ export const timelineEventSchema = z.looseObject({
 });
 export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 
+/** Any JSON value: what z.json() checks, declared with a name so generated schemas refer to it as JsonValue. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export const jsonValueSchema: z.ZodType<JsonValue> = z
+  .lazy(() =>
+    z.union([
+      z.string(),
+      z.number(),
+      z.boolean(),
+      z.null(),
+      z.array(jsonValueSchema),
+      z.record(z.string(), jsonValueSchema),
+    ]),
+  )
+  .meta({ id: 'JsonValue', description: 'Any JSON value' });
+
 /** Metadata is free-form but bounded, so an order's summary in an event stays small. */
 export const MAX_METADATA_BYTES = 4096;
 const metadataSchema = z
-  .record(z.string(), z.json())
+  .record(z.string(), jsonValueSchema)
   .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, {
     message: `must serialise to at most ${MAX_METADATA_BYTES} bytes`,
   });

@@ -13,18 +13,32 @@ import { HttpError } from './http-error';
 
 export const MAX_BODY_BYTES = 16 * 1024;
 
-export const pathSchema = z.object({ order_handle: orderHandleSchema });
+export const pathSchema = z.object({
+  order_handle: orderHandleSchema.meta({
+    description: 'The order’s handle: 1 to 256 characters of Unicode text (percent-encode it in the path)',
+    example: 'order-1',
+  }),
+});
 
 const indexParam = z
   .string()
   .regex(/^[0-9]{1,10}$/, 'must be a non-negative integer')
   .transform(Number)
   .refine((value) => value <= MAX_ORDER_INDEX, `must be at most ${MAX_ORDER_INDEX}`);
+const indexParamDoc = (description: string) =>
+  indexParam.meta({ description: `${description}: an integer from 0 to ${MAX_ORDER_INDEX}`, example: '0' });
 
 export const querySchema = z.strictObject({
-  type: z.enum(ORDER_TYPES, { error: 'must be one of: pick, drop' }).optional(),
-  type_index: indexParam.optional(),
-  fulfillment_attempt: indexParam.optional(),
+  type: z
+    .enum(ORDER_TYPES, { error: 'must be one of: pick, drop' })
+    .meta({ description: 'Type of the order which can be drop or pick' })
+    .optional(),
+  type_index: indexParamDoc(
+    'Integer representing the pick or drop order index when having a pick/drop scenario',
+  ).optional(),
+  fulfillment_attempt: indexParamDoc(
+    'The attempt number for fulfilling the order; without it the latest attempt counts',
+  ).optional(),
 });
 const QUERY_PARAMS = Object.keys(querySchema.shape);
 

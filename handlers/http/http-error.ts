@@ -1,9 +1,13 @@
+import type { ErrorDetail } from './error-bodies';
+
+export type HttpErrorStatus = 401 | 413 | 415;
+
 /** An HTTP-level refusal (401, 413, 415) that is not a domain decision. Its message and detail are safe to show. */
-export class HttpError extends Error {
+export class HttpError<S extends HttpErrorStatus = HttpErrorStatus> extends Error {
   constructor(
-    readonly statusCode: number,
+    readonly statusCode: S,
     message: string,
-    readonly detail: Record<string, unknown> = {},
+    readonly detail: ErrorDetail<S>,
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
@@ -12,5 +16,5 @@ export class HttpError extends Error {
 
 export const WWW_AUTHENTICATE = 'Basic realm="orders", charset="UTF-8"';
 
-export const authenticationError = (): HttpError =>
+export const authenticationError = (): HttpError<401> =>
   new HttpError(401, 'Authentication error', {}, { 'www-authenticate': WWW_AUTHENTICATE });

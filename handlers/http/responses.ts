@@ -1,4 +1,5 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { ErrorDetail, ErrorStatus } from './error-bodies';
 
 export const jsonResponse = (
   statusCode: number,
@@ -10,10 +11,10 @@ export const jsonResponse = (
   body: JSON.stringify(body),
 });
 
-/** The API's error shape, for every status. */
-export const errorResponse = (
-  statusCode: number,
+/** The API's error shape, for every status; the detail is typed by that status's schema (error-bodies.ts). */
+export const errorResponse = <S extends ErrorStatus>(
+  statusCode: S,
   message: string,
-  detail: Record<string, unknown> = {},
+  detail: ErrorDetail<S>,
   headers: Record<string, string> = {},
 ): APIGatewayProxyStructuredResultV2 => jsonResponse(statusCode, { message, detail }, headers);
