@@ -4,77 +4,277 @@ import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * `serverless package` works without AWS credentials and produces the stack the README promises:
- * runtime, architecture, least-privilege IAM, table protection, log retention.
+ * `serverless package` works without AWS credentials and produces the stack docs/operations.md promises:
+ * runtime, per-function least-privilege IAM, alarms, throttling, log retention, tags, per-stage params.
+ * dev and prod are packaged (prod with an alarm e-mail, as an operator would deploy it).
  */
 const root = resolve(__dirname, '..', '..');
-const out = join(root, '.local', 'e2e', 'package');
 
-interface Template {
-  Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+interface Resource {
+  Type: string;
+  Properties: Record<string, unknown>;
+  Condition?: string;
+  DeletionPolicy?: string;
 }
-let template: Template;
+interface Template {
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, Resource>;
+}
+interface Statement {
+  Effect: string;
+  Action: string[];
+  Resource: unknown;
+}
+interface Packaged {
+  template: Template;
+  state: { service: { provider: { stackTags?: Record<string, string> } } };
+  dir: string;
+}
 
-beforeAll(() => {
-  rmSync(out, { recursive: true, force: true });
+const packageStage = (stage: string, extraArgs: string[] = []): Packaged => {
+  const dir = join(root, '.local', 'e2e', `package-${stage}`);
+  rmSync(dir, { recursive: true, force: true });
   const serverless = join(dirname(require.resolve('serverless/package.json')), 'bin', 'serverless.js');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
-    ESBUILD_WORK_FOLDER: '.local/e2e/package-esbuild',
+    ESBUILD_WORK_FOLDER: `.local/e2e/package-esbuild-${stage}`,
     SLS_TELEMETRY_DISABLED: '1',
   };
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE'])
+  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'ALARM_EMAIL'])
     delete env[name];
   env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent';
-  const result = spawnSync(process.execPath, [serverless, 'package', '--stage', 'ci', '--package', out], {
-    cwd: root,
-    env,
-    encoding: 'utf8',
-  });
+  const result = spawnSync(
+    process.execPath,
+    [serverless, 'package', '--stage', stage, '--package', dir, ...extraArgs],
+    {
+      cwd: root,
+      env,
+      encoding: 'utf8',
+    },
+  );
   if (result.status !== 0) throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`);
-  template = JSON.parse(readFileSync(join(out, 'cloudformation-template-update-stack.json'), 'utf8')) as Template;
-}, 120_000);
+  return {
+    template: JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template,
+    state: JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8')) as Packaged['state'],
+    dir,
+  };
+};
 
-const ofType = (type: string) => Object.values(template.Resources).filter((resource) => resource.Type === type);
+let dev: Packaged;
+let prod: Packaged;
+let local: Packaged;
+beforeAll(() => {
+  dev = packageStage('dev');
+  prod = packageStage('prod', ['--param=alarmEmail=ops@example.com']);
+  local = packageStage('local');
+}, 180_000);
+
+const ofType = (template: Template, type: string) =>
+  Object.entries(template.Resources).filter(([, resource]) => resource.Type === type);
+const statementsOf = (template: Template, roleId: string): Statement[] => {
+  const role = template.Resources[roleId];
+  if (role?.Type !== 'AWS::IAM::Role') throw new Error(`no role ${roleId}`);
+  const policies = role.Properties.Policies as { PolicyDocument: { Statement: Statement[] } }[];
+  return policies.flatMap((policy) => policy.PolicyDocument.Statement);
+};
+const ref = (id: string) => ({ Ref: id });
+const arnOf = (id: string) => ({ 'Fn::GetAtt': [id, 'Arn'] });
+/**
+ * Functions an EventBridge rule (schedule or subscription) invokes, i.e. asynchronously, that have neither a
+ * rule-target dead-letter queue with a retry policy nor an on-failure destination with a retry limit.
+ */
+const asyncConsumersWithoutDlq = (template: Template): string[] => {
+  const missing: string[] = [];
+  for (const [, rule] of ofType(template, 'AWS::Events::Rule')) {
+    for (const target of rule.Properties.Targets as {
+      Arn: unknown;
+      DeadLetterConfig?: unknown;
+      RetryPolicy?: unknown;
+    }[]) {
+      const fnId = (target.Arn as { 'Fn::GetAtt'?: [string, string] })['Fn::GetAtt']?.[0];
+      if (fnId === undefined) continue;
+      const onFailure = ofType(template, 'AWS::Lambda::EventInvokeConfig').some(
+        ([, config]) =>
+          JSON.stringify(config.Properties.FunctionName) === JSON.stringify({ Ref: fnId }) &&
+          typeof config.Properties.MaximumRetryAttempts === 'number' &&
+          (config.Properties.DestinationConfig as { OnFailure?: unknown } | undefined)?.OnFailure !== undefined,
+      );
+      const targetDlq = target.DeadLetterConfig !== undefined && target.RetryPolicy !== undefined;
+      if (!onFailure && !targetDlq) missing.push(fnId);
+    }
+  }
+  return missing;
+};
+
+const logsAndTraces = (logGroup: string): Statement[] => [
+  { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: arnOf(logGroup) },
+  { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: '*' },
+];
 
 describe('serverless package (no AWS credentials)', () => {
-  test('ships one bundled, minified handler on a supported runtime, arm64', () => {
-    const [fn, ...others] = ofType('AWS::Lambda::Function');
-    expect(others).toHaveLength(0); // the local subscriber is not deployed
-    expect(fn?.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
-    expect(fn?.Properties.Architectures).toEqual(['arm64']);
-    expect(fn?.Properties.Timeout).toBeLessThan(30);
-    expect(statSync(join(out, 'orders-complete.zip')).size).toBeGreaterThan(10_000);
+  test('the deployed functions: bundled, on a supported runtime, arm64, traced, each with its own role', () => {
+    const functions = Object.fromEntries(ofType(dev.template, 'AWS::Lambda::Function'));
+    expect(Object.keys(functions).sort()).toEqual(['CompleteOrderLambdaFunction', 'GetOpenApiLambdaFunction']); // no local subscriber
+    for (const [id, fn] of Object.entries(functions)) {
+      expect(fn.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
+      expect(fn.Properties.Architectures).toEqual(['arm64']);
+      expect(fn.Properties.Timeout).toBeLessThan(30);
+      expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(fn.Properties.Role).toEqual(arnOf(id.replace('LambdaFunction', 'Role')));
+    }
+    expect(dev.template.Resources.IamRoleLambdaExecution).toBeUndefined(); // no shared role
+    expect(statSync(join(dev.dir, 'orders-complete.zip')).size).toBeGreaterThan(10_000);
   });
 
-  test('IAM allows only the calls made, only on this stack’s resources', () => {
-    const role = ofType('AWS::IAM::Role')[0];
-    const policies = role?.Properties.Policies as {
-      PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
-    }[];
-    const statements = policies.flatMap((policy) => policy.PolicyDocument.Statement);
-    const appStatements = statements.filter((s) => !s.Action.every((action) => action.startsWith('logs:')));
-    expect(appStatements).toEqual([
-      {
-        Effect: 'Allow',
-        Action: ['dynamodb:Query', 'dynamodb:UpdateItem'],
-        Resource: { 'Fn::GetAtt': ['OrdersTable', 'Arn'] },
-      },
-      { Effect: 'Allow', Action: ['events:PutEvents'], Resource: { 'Fn::GetAtt': ['OrderEventsBus', 'Arn'] } },
-      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'AccountsSecret' } },
+  test('IAM per function: only the calls it makes, only on this stack’s resources', () => {
+    expect(statementsOf(dev.template, 'CompleteOrderRole')).toEqual([
+      ...logsAndTraces('CompleteOrderLogGroup'),
+      { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:UpdateItem'], Resource: arnOf('OrdersTable') },
+      { Effect: 'Allow', Action: ['events:PutEvents'], Resource: arnOf('OrderEventsBus') },
+      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ref('AccountsSecret') },
     ]);
-    expect(JSON.stringify(statements)).not.toContain('"*"');
+    expect(statementsOf(dev.template, 'GetOpenApiRole')).toEqual(logsAndTraces('GetOpenApiLogGroup'));
+    for (const [id, role] of ofType(dev.template, 'AWS::IAM::Role')) {
+      expect(role.Properties.AssumeRolePolicyDocument).toMatchObject({
+        Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+      });
+      expect(role.Properties.ManagedPolicyArns).toBeUndefined();
+      // "*" only where the service has no resource-level permissions (X-Ray).
+      for (const statement of statementsOf(dev.template, id)) {
+        if (statement.Resource === '*') expect(statement.Action.every((a) => a.startsWith('xray:'))).toBe(true);
+        expect(statement.Action.some((a) => a.includes('*'))).toBe(false);
+      }
+    }
   });
 
-  test('table: on-demand, point-in-time recovery, encryption, retained; logs expire', () => {
-    const table = template.Resources.OrdersTable;
+  test('table: on-demand, point-in-time recovery, encryption, retained', () => {
+    const table = dev.template.Resources.OrdersTable;
     expect(table?.Properties).toMatchObject({
       BillingMode: 'PAY_PER_REQUEST',
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
       SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
     });
-    expect((table as unknown as { DeletionPolicy: string }).DeletionPolicy).toBe('Retain');
-    for (const group of ofType('AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
-    expect(ofType('AWS::Events::EventBus')).toHaveLength(1);
+    expect(table?.DeletionPolicy).toBe('Retain');
+    expect(ofType(dev.template, 'AWS::Events::EventBus')).toHaveLength(1);
+  });
+
+  test('every function has a log group; logs expire per stage (dev 14 days, prod 90)', () => {
+    for (const [{ template }, days] of [
+      [dev, 14],
+      [prod, 90],
+    ] as const) {
+      const groups = Object.fromEntries(ofType(template, 'AWS::Logs::LogGroup'));
+      expect(Object.keys(groups).sort()).toEqual(['CompleteOrderLogGroup', 'GetOpenApiLogGroup']);
+      for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(days);
+    }
+  });
+
+  test('API throttling on the stage’s default route, per stage', () => {
+    expect(dev.template.Resources.HttpApiStage?.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 20,
+      ThrottlingBurstLimit: 40,
+    });
+    expect(prod.template.Resources.HttpApiStage?.Properties.DefaultRouteSettings).toEqual({
+      ThrottlingRateLimit: 200,
+      ThrottlingBurstLimit: 400,
+    });
+  });
+
+  test('alarms: 5xx rate, p99 latency, publish failures, function errors; all notify the alarm topic', () => {
+    const alarms = Object.fromEntries(ofType(prod.template, 'AWS::CloudWatch::Alarm'));
+    expect(Object.keys(alarms).sort()).toEqual([
+      'ApiLatencyP99Alarm',
+      'ApiServerErrorRateAlarm',
+      'CompleteOrderFunctionErrorsAlarm',
+      'PublishFailuresAlarm',
+    ]);
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm.Properties.AlarmActions).toEqual([ref('AlarmTopic')]);
+      expect(alarm.Properties.OKActions).toEqual([ref('AlarmTopic')]);
+      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+      expect(alarm.Properties.AlarmDescription).toMatch(/docs\/operations\.md#/);
+    }
+    const api = [
+      { Name: 'ApiId', Value: ref('HttpApi') },
+      { Name: 'Stage', Value: '$default' },
+    ];
+    const rate = alarms.ApiServerErrorRateAlarm!.Properties;
+    expect(rate).toMatchObject({ Threshold: 1, ComparisonOperator: 'GreaterThanThreshold' });
+    expect(rate.Metrics).toEqual([
+      expect.objectContaining({
+        Id: 'errors',
+        MetricStat: expect.objectContaining({
+          Metric: { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: api },
+        }),
+      }),
+      expect.objectContaining({
+        Id: 'requests',
+        MetricStat: expect.objectContaining({
+          Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count', Dimensions: api },
+        }),
+      }),
+      expect.objectContaining({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)', ReturnData: true }),
+    ]);
+    expect(alarms.ApiLatencyP99Alarm!.Properties).toMatchObject({
+      Namespace: 'AWS/ApiGateway',
+      MetricName: 'Latency',
+      Dimensions: api,
+      ExtendedStatistic: 'p99',
+      Threshold: 1000,
+    });
+    expect(alarms.PublishFailuresAlarm!.Properties).toMatchObject({
+      Namespace: 'OrdersComplete',
+      MetricName: 'PublishFailures',
+      Dimensions: [{ Name: 'service', Value: 'orders-complete' }],
+      Statistic: 'Sum',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    expect(alarms.CompleteOrderFunctionErrorsAlarm!.Properties).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      MetricName: 'Errors',
+      Dimensions: [{ Name: 'FunctionName', Value: ref('CompleteOrderLambdaFunction') }],
+    });
+    // Thresholds are per-stage params.
+    const devAlarms = Object.fromEntries(ofType(dev.template, 'AWS::CloudWatch::Alarm'));
+    expect(devAlarms.ApiServerErrorRateAlarm?.Properties.Threshold).toBe(5);
+    expect(devAlarms.ApiLatencyP99Alarm?.Properties.Threshold).toBe(3000);
+  });
+
+  test('the alarm topic e-mails the stage’s alarmEmail param, and has no subscription without one', () => {
+    expect(prod.template.Resources.AlarmEmailSubscription).toMatchObject({
+      Condition: 'HasAlarmEmail',
+      Properties: { TopicArn: ref('AlarmTopic'), Protocol: 'email', Endpoint: 'ops@example.com' },
+    });
+    expect(prod.template.Conditions?.HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['ops@example.com', ''] }] });
+    expect(dev.template.Conditions?.HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+  });
+
+  test('every asynchronous consumer has a retry policy and a dead-letter queue, and every queue a depth alarm', () => {
+    for (const { template } of [dev, prod]) {
+      expect(asyncConsumersWithoutDlq(template)).toEqual([]);
+      const alarmed = ofType(template, 'AWS::CloudWatch::Alarm')
+        .filter(([, alarm]) => alarm.Properties.Namespace === 'AWS/SQS')
+        .map(([, alarm]) => JSON.stringify(alarm.Properties.Dimensions));
+      for (const [queueId] of ofType(template, 'AWS::SQS::Queue')) {
+        expect(alarmed).toContain(
+          JSON.stringify([{ Name: 'QueueName', Value: { 'Fn::GetAtt': [queueId, 'QueueName'] } }]),
+        );
+      }
+    }
+    // The check does catch a consumer without one: the local stage's subscriber (never deployed) has none.
+    expect(asyncConsumersWithoutDlq(local.template)).toEqual(['LocalEventSubscriberLambdaFunction']);
+  });
+
+  test('tags: every function, the API and (via stack tags) every taggable resource carry service and stage', () => {
+    const tags = { service: 'orders-complete', stage: 'prod' };
+    expect(prod.state.service.provider.stackTags).toEqual(tags);
+    for (const [, fn] of ofType(prod.template, 'AWS::Lambda::Function')) {
+      expect(fn.Properties.Tags).toEqual(
+        expect.arrayContaining(Object.entries(tags).map(([Key, Value]) => ({ Key, Value }))),
+      );
+    }
+    expect(prod.template.Resources.HttpApi?.Properties.Tags).toEqual(tags);
   });
 });
