@@ -41,7 +41,9 @@ const follow = async (): Promise<void> => {
   const size = await sizeOf(eventsFile);
   let offset = 0; // a file that appears later is printed from its start
   if (size === undefined) {
-    console.error(`waiting for ${eventsFile} (it appears with the first OrderCompleted event; is npm start running?)...`);
+    console.error(
+      `waiting for ${eventsFile} (it appears with the first OrderCompleted event; is npm start running?)...`,
+    );
     while ((await sizeOf(eventsFile)) === undefined) await sleep(POLL_MS);
   } else if (!fromStart) {
     offset = size;
