@@ -25,7 +25,10 @@ export interface ErrorLog {
  * (domain errors, HttpError) show their message; anything else is a generic 500, logged, not leaked.
  */
 export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxyStructuredResultV2 => {
-  if (error instanceof HttpError) return httpErrorResponse(error as HttpError);
+  if (error instanceof HttpError) {
+    // HttpError's constructor pairs each status with its own detail type (error-bodies.ts).
+    return errorResponse(error.statusCode, error.message, error.detail, error.headers);
+  }
   if (error instanceof ValidationFailed) return errorResponse(422, 'Validation error', error.detail);
   if (error instanceof AmbiguousOrder) return errorResponse(422, 'Validation error', { query: error.missing });
   if (error instanceof OrderNotFound) return errorResponse(404, 'Order not found', {});
@@ -67,19 +70,6 @@ export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxySt
   }
   log.error('unexpected error', error instanceof Error ? { error } : { error: String(error) });
   return errorResponse(500, 'Internal server error', {});
-};
-
-/** Each status of HttpError with its own detail type; a switch keeps the status and detail paired. */
-const httpErrorResponse = (error: HttpError): APIGatewayProxyStructuredResultV2 => {
-  const { message, headers } = error;
-  switch (error.statusCode) {
-    case 401:
-      return errorResponse(401, message, (error as HttpError<401>).detail, headers);
-    case 413:
-      return errorResponse(413, message, (error as HttpError<413>).detail, headers);
-    case 415:
-      return errorResponse(415, message, (error as HttpError<415>).detail, headers);
-  }
 };
 
 const describe = (error: Error): string => {
