@@ -1,28 +1,50 @@
 /**
  * `npm run seed -- FILE.json`: upserts a JSON array of orders (the API's order shape plus account_id)
  * into the running local stack's table. Invalid records are listed, the exit code is 1, and nothing is written.
+ * `npm run seed -- FILE.json --stage dev` writes to a deployed stage's table instead (AWS credentials and
+ * region from the environment), e.g. to put a test order in dev (docs/operations.md).
  */
-import { localSettings } from './local/settings';
+import { createDynamoDbClient } from '../adapters/aws-clients';
+import { localSettings, stageTableName } from './local/settings';
 import { localClient } from './local/dynamodb-local';
 import { seedOrdersFromFile } from './local/seed-orders';
 import { DependencyUnavailable } from '../domain/errors';
 
+const USAGE = 'usage: npm run seed -- FILE.json [--stage STAGE]   (a JSON array of orders, each with account_id)';
+
 const main = async (): Promise<number> => {
-  const file = process.argv[2];
-  if (file === undefined) {
-    console.error('usage: npm run seed -- FILE.json   (a JSON array of orders, each with account_id)');
+  const args = process.argv.slice(2);
+  const stageAt = args.indexOf('--stage');
+  const stage = stageAt >= 0 ? args[stageAt + 1] : undefined;
+  const files = args.filter((_, index) => stageAt < 0 || (index !== stageAt && index !== stageAt + 1));
+  const file = files[0];
+  if (file === undefined || files.length > 1 || (stageAt >= 0 && !/^[A-Za-z0-9-]+$/.test(stage ?? ''))) {
+    console.error(USAGE);
     return 2;
   }
   const settings = localSettings();
-  const client = localClient(settings.dynamodbEndpoint, settings.region);
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? settings.region;
+  // A deployed stage: the SDK's own credential chain, unless DYNAMODB_ENDPOINT points elsewhere.
+  const target =
+    stage === undefined
+      ? { tableName: settings.tableName, where: settings.dynamodbEndpoint, hint: 'is `npm start` running?' }
+      : {
+          tableName: stageTableName(stage),
+          where: process.env.DYNAMODB_ENDPOINT || `AWS ${region}`,
+          hint: `is stage ${stage} deployed there, and are your AWS credentials for that account?`,
+        };
+  const client =
+    stage === undefined
+      ? localClient(settings.dynamodbEndpoint, settings.region)
+      : createDynamoDbClient({ region, endpoint: process.env.DYNAMODB_ENDPOINT || undefined });
   try {
-    const report = await seedOrdersFromFile(client, settings.tableName, file);
+    const report = await seedOrdersFromFile(client, target.tableName, file);
     if (report.problems.length > 0) {
       console.error(`${file}: nothing written; fix these records:`);
       for (const problem of report.problems) console.error(`  - ${problem}`);
       return 1;
     }
-    console.log(`${file}: upserted ${report.written} order record(s) into ${settings.tableName}`);
+    console.log(`${file}: upserted ${report.written} order record(s) into ${target.tableName} (${target.where})`);
     return 0;
   } catch (error) {
     const name = error instanceof Error ? error.name : '';
@@ -30,9 +52,7 @@ const main = async (): Promise<number> => {
       error instanceof DependencyUnavailable ||
       /ECONNREFUSED|TimeoutError|ResourceNotFound/.test(`${name} ${String(error)}`)
     ) {
-      console.error(
-        `Cannot reach the local table ${settings.tableName} at ${settings.dynamodbEndpoint}: is \`npm start\` running?`,
-      );
+      console.error(`Cannot reach the table ${target.tableName} at ${target.where}: ${target.hint}`);
     } else {
       console.error(`seeding failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -14,6 +14,9 @@ const int = (name: string, fallback: number): number => {
   return value;
 };
 
+/** serverless.yml's table name for a stage (${self:service}-${sls:stage}-orders), for the scripts. */
+export const stageTableName = (stage: string): string => `orders-complete-${stage}-orders`;
+
 export const localSettings = () => {
   const localDir = resolve(process.env.LOCAL_DIR ?? '.local');
   const dynamodbPort = int('DYNAMODB_PORT', 8000);
@@ -32,8 +35,7 @@ export const localSettings = () => {
     dynamodbDataDir: resolve(localDir, 'dynamodb'),
     eventsFile: resolve(localDir, 'events.jsonl'),
     esbuildDir: resolve(localDir, 'esbuild'),
-    /** serverless.yml's name for stage "local" (${self:service}-${sls:stage}-orders): one table, one name. */
-    tableName: 'orders-complete-local-orders',
+    tableName: stageTableName('local'),
     region: process.env.AWS_REGION ?? 'us-east-1',
   };
 };

@@ -29,13 +29,14 @@ const runSeed = (
   records: readonly unknown[] | string,
   name: string,
   endpoint = dynamodbEndpoint(),
+  args: readonly string[] = [],
 ): Promise<{ code: number | null; output: string }> => {
   const file = resolve(tmpDir, name);
   writeFileSync(file, typeof records === 'string' ? records : JSON.stringify(records, null, 2));
   return new Promise((done, fail) => {
     const child = spawn(
       process.execPath,
-      [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'seed.ts'), file],
+      [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'seed.ts'), file, ...args],
       {
         cwd: root,
         env: { ...process.env, DYNAMODB_ENDPOINT: endpoint, ORDERS_TABLE_NAME: tableName() },
@@ -148,5 +149,23 @@ describe('npm run seed (scripts/seed.ts)', () => {
     );
     expect(code).toBe(1);
     expect(output).toContain('is `npm start` running?');
+  });
+
+  test('--stage STAGE writes to that stage’s table (serverless.yml’s name), here through DYNAMODB_ENDPOINT', async () => {
+    const order = makeOrder({ order_handle: uniqueHandle('seed-stage') });
+    const { code, output } = await runSeed([order], 'stage.json', dynamodbEndpoint(), ['--stage', 'local']);
+    expect({ code, output }).toEqual({
+      code: 0,
+      output: expect.stringContaining(`upserted 1 order record(s) into ${tableName()}`),
+    });
+    expect((await getRaw(client, id(order)))?.status).toBe('ongoing');
+  });
+
+  test('--stage without a valid stage name: usage, exit 2, nothing written', async () => {
+    const order = makeOrder({ order_handle: uniqueHandle('seed-stage-bad') });
+    const { code, output } = await runSeed([order], 'stage-bad.json', dynamodbEndpoint(), ['--stage', '../x']);
+    expect(code).toBe(2);
+    expect(output).toContain('usage: npm run seed -- FILE.json [--stage STAGE]');
+    expect(await getRaw(client, id(order))).toBeUndefined();
   });
 });
