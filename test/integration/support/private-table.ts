@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { BatchWriteCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
@@ -16,6 +16,8 @@ export interface PrivateTable {
   store: DynamoDbOrderStore;
   /** Every item, strongly consistent, sorted by (pk, sk). */
   snapshot(): Promise<RawItem[]>;
+  /** Writes a raw item as is (keys included): for orders the seed path would refuse or cannot shape. */
+  put(item: RawItem): Promise<void>;
   /** Deletes every item. */
   clear(): Promise<void>;
   destroy(): void;
@@ -60,6 +62,9 @@ export const createPrivateTable = async (label: string): Promise<PrivateTable> =
     client,
     store: new DynamoDbOrderStore(client, name),
     snapshot,
+    put: async (item) => {
+      await client.send(new PutCommand({ TableName: name, Item: item }));
+    },
     clear,
     destroy: () => client.destroy(),
   };
