@@ -199,6 +199,11 @@ export interface HostileSetup {
   accounts: Readonly<Record<string, string>>;
   /** Handles seeded in the store, so that some generated requests reach real records. */
   seededHandles: readonly string[];
+  /**
+   * Put before every generated (not seeded) handle, so that requests against a shared table can only ever
+   * reach records of this test (the e2e stack's table also holds other tests' orders).
+   */
+  handlePrefix?: string;
 }
 
 /** Arbitrary requests: credentials (valid, refused, malformed), path handles, query strings, headers, bodies. */
@@ -318,8 +323,8 @@ export const hostileRequests = (setup: HostileSetup): fc.Arbitrary<HostileReques
   );
 
   /** The path parameter: a seeded handle, a composition of awkward pieces, or something too long or broken. */
-  const handleArb: fc.Arbitrary<string | undefined> = fc.oneof(
-    { weight: 5, arbitrary: fc.constantFrom(...SEEDED_HANDLES) },
+  const prefix = setup.handlePrefix ?? '';
+  const generatedHandle: fc.Arbitrary<string | undefined> = fc.oneof(
     {
       weight: 4,
       arbitrary: fc
@@ -340,8 +345,15 @@ export const hostileRequests = (setup: HostileSetup): fc.Arbitrary<HostileReques
     },
     { weight: 1, arbitrary: fc.string({ unit: 'grapheme', minLength: 200, maxLength: 300 }) },
   );
+  const handleArb: fc.Arbitrary<string | undefined> = fc.oneof(
+    { weight: 5, arbitrary: fc.constantFrom(...SEEDED_HANDLES) },
+    {
+      weight: 7,
+      arbitrary: generatedHandle.map((handle) => (handle === undefined || handle === '' ? handle : prefix + handle)),
+    },
+  );
 
-  const requestArb: fc.Arbitrary<HostileRequest> = fc.record({
+  const hostile: fc.Arbitrary<HostileRequest> = fc.record({
     auth: authArb,
     authHeaderName: fc.constantFrom('authorization', 'Authorization', 'AUTHORIZATION'),
     contentTypeHeaderName: fc.constantFrom('content-type', 'Content-Type'),
@@ -350,8 +362,26 @@ export const hostileRequests = (setup: HostileSetup): fc.Arbitrary<HostileReques
     body: bodyArb,
     extra: extraHeaders,
   });
+  // Well-formed requests for the seeded handles, so that 200, 404, 409 and the ambiguity 422 come up often too.
+  const wellFormed: fc.Arbitrary<HostileRequest> = fc.record({
+    auth: validAuth,
+    authHeaderName: fc.constantFrom('authorization', 'Authorization'),
+    contentTypeHeaderName: fc.constant('content-type'),
+    handle: fc.constantFrom(...SEEDED_HANDLES),
+    query: fc.record({
+      raw: fc.constantFrom('', 'type=drop', 'type=pick', 'fulfillment_attempt=1', 'type=drop&type_index=0'),
+      onlyParsed: fc.constant(false),
+    }),
+    body: fc.record({
+      body: fc.constantFrom(undefined, '{}'),
+      isBase64Encoded: fc.constant(false),
+      contentType: fc.constant('application/json'),
+      contentLength: fc.constant(undefined),
+    }),
+    extra: fc.constant({}),
+  });
 
-  return requestArb;
+  return fc.oneof({ weight: 4, arbitrary: hostile }, { weight: 1, arbitrary: wellFormed });
 };
 
 export const toApiGatewayEvent = (request: HostileRequest): APIGatewayProxyEventV2 => {
