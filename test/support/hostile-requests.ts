@@ -137,6 +137,10 @@ const bodyText = fc.oneof(
       `{${' '.repeat(16_383)}}`,
       `{"k":"${'€'.repeat(5_461)}"}`,
       'x'.repeat(200_000),
+      // Deep nesting inside the size limit: the parser's recursion, not the byte count, is the risk.
+      '['.repeat(16_000),
+      `${'['.repeat(8_000)}${']'.repeat(8_000)}`,
+      `${'{"a":'.repeat(3_000)}1${'}'.repeat(3_000)}`,
     ),
   },
 );
