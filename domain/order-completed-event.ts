@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import {
+  MAX_METADATA_BYTES,
+  MAX_REFERENCE_LENGTH,
+  MAX_SHARE_URL_LENGTH,
   ORDER_TYPES,
   accountIdSchema,
   destinationSchema,
@@ -8,7 +11,6 @@ import {
   orderIndexSchema,
   type OrderKey,
 } from './order';
-import { MAX_METADATA_BYTES } from './order';
 
 /**
  * The OrderCompleted event contract, defined once: the publisher builds its Detail with
@@ -31,13 +33,13 @@ export const orderCompletedDetailSchema = z.object({
   fulfillment_attempt: orderIndexSchema,
   status: z.literal('completed'),
   completed_at: z.iso.datetime({ offset: true }),
-  route_handle: z.string().nullable(),
-  worker_handle: z.string().nullable(),
-  device_id: z.string().nullable(),
+  route_handle: z.string().max(MAX_REFERENCE_LENGTH).nullable(),
+  worker_handle: z.string().max(MAX_REFERENCE_LENGTH).nullable(),
+  device_id: z.string().max(MAX_REFERENCE_LENGTH).nullable(),
   metadata: z.record(z.string(), jsonValueSchema).nullable(),
   /** True when the order's metadata was over the size bound and left out. */
   metadata_truncated: z.boolean().optional(),
-  share_url: z.string().nullable(),
+  share_url: z.string().max(MAX_SHARE_URL_LENGTH).nullable(),
   destination: destinationSchema.nullable(),
 });
 export type OrderCompletedDetail = z.infer<typeof orderCompletedDetailSchema>;
@@ -48,19 +50,28 @@ export interface CompletedOrderFields {
   route_handle?: string | null;
   worker_handle?: string | null;
   device_id?: string | null;
-  metadata?: Record<string, unknown> | null;
+  metadata?: unknown;
   share_url?: string | null;
   destination?: unknown;
 }
 
-const stringOrNull = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+/**
+ * Every field is bounded whatever the stored record holds (records written around the API's validation
+ * included), so the event stays far below EventBridge's 256 KB entry limit and can always be published:
+ * a string over its API bound, or a value of the wrong type, is null.
+ */
+const stringOrNull = (value: unknown, maxLength: number): string | null =>
+  typeof value === 'string' && value.length <= maxLength ? value : null;
+
+const metadataSchema = orderCompletedDetailSchema.shape.metadata;
 
 export const buildOrderCompletedDetail = (
   key: OrderKey,
   eventId: string,
   order: CompletedOrderFields,
 ): OrderCompletedDetail => {
-  const metadata = order.metadata ?? null;
+  const parsedMetadata = metadataSchema.safeParse(order.metadata ?? null);
+  const metadata = parsedMetadata.success ? parsedMetadata.data : null;
   const metadataFits = metadata === null || Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES;
   const destination = destinationSchema.safeParse(order.destination);
   return {
@@ -73,12 +84,12 @@ export const buildOrderCompletedDetail = (
     fulfillment_attempt: key.fulfillment_attempt,
     status: 'completed',
     completed_at: order.completed_at,
-    route_handle: stringOrNull(order.route_handle),
-    worker_handle: stringOrNull(order.worker_handle),
-    device_id: stringOrNull(order.device_id),
-    metadata: metadataFits ? (metadata as OrderCompletedDetail['metadata']) : null,
+    route_handle: stringOrNull(order.route_handle, MAX_REFERENCE_LENGTH),
+    worker_handle: stringOrNull(order.worker_handle, MAX_REFERENCE_LENGTH),
+    device_id: stringOrNull(order.device_id, MAX_REFERENCE_LENGTH),
+    metadata: metadataFits ? metadata : null,
     ...(metadataFits ? {} : { metadata_truncated: true }),
-    share_url: stringOrNull(order.share_url),
+    share_url: stringOrNull(order.share_url, MAX_SHARE_URL_LENGTH),
     destination: destination.success ? destination.data : null,
   };
 };

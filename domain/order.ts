@@ -53,6 +53,11 @@ export const accountIdSchema = z.string().regex(ACCOUNT_ID_PATTERN, 'must be 1-6
 const isoTimestamp = z.iso.datetime({ offset: true });
 const boundedString = (max: number) => z.string().max(max);
 
+/** Bounds (UTF-16 units) of the free-text fields the OrderCompleted event carries: they keep the event small. */
+export const MAX_REFERENCE_LENGTH = 256;
+export const MAX_SHARE_URL_LENGTH = 2048;
+export const MAX_ADDRESS_LENGTH = 1024;
+
 const pointSchema = z.object({
   type: z.literal('Point'),
   coordinates: z.array(z.number()).min(2).max(3),
@@ -60,7 +65,7 @@ const pointSchema = z.object({
 
 export const destinationSchema = z.object({
   geometry: pointSchema,
-  address: boundedString(1024).nullish(),
+  address: boundedString(MAX_ADDRESS_LENGTH).nullish(),
   radius: z.number().nullish(),
 });
 
@@ -120,13 +125,13 @@ export const orderSchema = z.strictObject({
   capacity_used: z.number().nullish(),
   metadata: metadataSchema.nullish(),
   region: z.record(z.string(), z.string().nullable()).nullish(),
-  share_url: boundedString(2048).nullish(),
+  share_url: boundedString(MAX_SHARE_URL_LENGTH).nullish(),
   completed_at: isoTimestamp.nullish(),
-  device_id: boundedString(256).nullish(),
-  worker_handle: boundedString(256).nullish(),
+  device_id: boundedString(MAX_REFERENCE_LENGTH).nullish(),
+  worker_handle: boundedString(MAX_REFERENCE_LENGTH).nullish(),
   created_at: isoTimestamp.nullish(),
   assigned_at: isoTimestamp.nullish(),
-  route_handle: boundedString(256).nullish(),
+  route_handle: boundedString(MAX_REFERENCE_LENGTH).nullish(),
   planned_at: isoTimestamp.nullish(),
   plan_id: boundedString(256).nullish(),
   distance: z.number().nullish(),

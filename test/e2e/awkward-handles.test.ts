@@ -61,6 +61,15 @@ const cases: [string, AwkwardCase][] = [
     { handle: (p) => p + '🚚'.repeat(256 - p.length), siblings: (p) => [p + '🚚'.repeat(255 - p.length)] },
   ],
   [
+    'a zero-width space (a different handle from the one without it)',
+    { handle: (p) => `${p}\u200b`, siblings: (p) => [`${p}\u200b\u200b`, `\u200b${p}`] },
+  ],
+  ["'<handle>#x' beside 'x#<handle>'", { handle: (p) => `${p}#x`, siblings: (p) => [`x#${p}`, `${p}#`] }],
+  [
+    "a handle holding the other account's id: 'other-account#<handle>'",
+    { handle: (p) => `other-account#${p}`, siblings: (p) => [`local-account#${p}`] },
+  ],
+  [
     "a handle looking like the key layout: 'x#drop#0000000000'",
     { handle: (p) => `${p}#drop#0000000000#0000000000`, siblings: () => [] },
   ],

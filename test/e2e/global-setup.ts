@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../support/free-port';
 
@@ -19,7 +19,8 @@ export default async function globalSetup(): Promise<void> {
     EVENTBRIDGE_PORT: await freePort(),
     EVENTBRIDGE_PUBSUB_PORT: await freePort(),
   };
-  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_DIR: localDir, LOG_LEVEL: 'WARN' };
+  // INFO: the function's logs of every request (successes included) reach the stack log, where tests look for leaks.
+  const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_DIR: localDir, LOG_LEVEL: 'INFO' };
   for (const [name, port] of Object.entries(ports)) env[name] = String(port);
   // Other projects' global setups (integration) set these for their own tests; the stack must not inherit them.
   for (const name of ['DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT', 'ORDERS_TABLE_NAME', 'EVENTS_FILE'])
@@ -34,6 +35,12 @@ export default async function globalSetup(): Promise<void> {
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  // Everything the stack prints (serverless offline and the function's logs) is kept for the tests to read.
+  mkdirSync(localDir, { recursive: true });
+  const stackLog = resolve(localDir, 'stack.log');
+  const logFile = createWriteStream(stackLog);
+  child.stdout?.pipe(logFile, { end: false });
+  child.stderr?.pipe(logFile, { end: false });
   let output = '';
   const started = Date.now();
   await new Promise<void>((done, fail) => {
@@ -52,14 +59,12 @@ export default async function globalSetup(): Promise<void> {
       fail(new Error(`local stack exited (${code}) before it was ready:\n${output}`));
     });
   });
-  // Keep draining output so the stack never blocks on a full pipe; keep the tail for failures.
-  child.stdout?.on('data', () => undefined);
-  child.stderr?.on('data', () => undefined);
 
   process.env.E2E_BASE_URL = `http://127.0.0.1:${ports.HTTP_PORT}`;
   process.env.E2E_EVENTS_FILE = resolve(localDir, 'events.jsonl');
   process.env.E2E_DYNAMODB_ENDPOINT = `http://127.0.0.1:${ports.DYNAMODB_PORT}`;
   process.env.E2E_TABLE_NAME = 'orders-complete-local-orders';
+  process.env.E2E_STACK_LOG = stackLog;
   process.env.E2E_STARTUP_MS = String(Date.now() - started);
   (globalThis as { __localStack__?: ChildProcess }).__localStack__ = child;
   (globalThis as { __dynamodbPid__?: number }).__dynamodbPid__ = Number(

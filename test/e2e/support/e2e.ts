@@ -19,6 +19,8 @@ export const baseUrl = (): string => env('E2E_BASE_URL');
 export const eventsFile = (): string => env('E2E_EVENTS_FILE');
 export const dynamodbEndpoint = (): string => env('E2E_DYNAMODB_ENDPOINT');
 export const tableName = (): string => env('E2E_TABLE_NAME');
+/** Everything the stack printed so far: serverless offline and the function's own log lines. */
+export const stackLog = (): string => env('E2E_STACK_LOG');
 
 export const LOCAL = 'local-account';
 export const OTHER = 'other-account';

@@ -61,6 +61,13 @@ export class InMemoryOrderStore implements OrderStore {
     return item === undefined ? undefined : structuredClone(item);
   }
 
+  /** Every stored item, deep-copied, in a stable order: compare two snapshots to prove nothing was written. */
+  snapshot(): StoredOrder[] {
+    return [...this.items.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, item]) => structuredClone(item));
+  }
+
   delete(key: OrderKey): void {
     this.items.delete(keyId(key));
   }

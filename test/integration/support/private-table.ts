@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
+import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createDocumentClient } from '../../../adapters/aws-clients';
+import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
+import { endpoint, type RawItem } from './dynamo';
+
+/**
+ * An orders table of the test file's own on DynamoDB Local (same key schema), so that a snapshot of
+ * the WHOLE table proves what a request wrote and did not write, undisturbed by other test files.
+ */
+export interface PrivateTable {
+  name: string;
+  client: DynamoDBDocumentClient;
+  store: DynamoDbOrderStore;
+  /** Every item, strongly consistent, sorted by (pk, sk). */
+  snapshot(): Promise<RawItem[]>;
+  /** Writes a raw item as is (keys included): for orders the seed path would refuse or cannot shape. */
+  put(item: RawItem): Promise<void>;
+  /** Deletes every item. */
+  clear(): Promise<void>;
+  destroy(): void;
+}
+
+export const createPrivateTable = async (label: string): Promise<PrivateTable> => {
+  const name = `${label}-${randomBytes(4).toString('hex')}`;
+  const admin = localClient(endpoint(), 'us-east-1');
+  await ensureOrdersTable(admin, name);
+  admin.destroy();
+  const client = createDocumentClient({ region: 'us-east-1', endpoint: endpoint() });
+
+  const snapshot = async (): Promise<RawItem[]> => {
+    const items: RawItem[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: name, ConsistentRead: true, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey !== undefined);
+    const order = (item: RawItem): string => JSON.stringify([item.pk, item.sk]);
+    return items.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
+  };
+
+  const clear = async (): Promise<void> => {
+    const items = await snapshot();
+    for (let start = 0; start < items.length; start += 25) {
+      let requests = items
+        .slice(start, start + 25)
+        .map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
+      while (requests.length > 0) {
+        const output = await client.send(new BatchWriteCommand({ RequestItems: { [name]: requests } }));
+        requests = (output.UnprocessedItems?.[name] ?? []) as typeof requests;
+      }
+    }
+  };
+
+  return {
+    name,
+    client,
+    store: new DynamoDbOrderStore(client, name),
+    snapshot,
+    put: async (item) => {
+      await client.send(new PutCommand({ TableName: name, Item: item }));
+    },
+    clear,
+    destroy: () => client.destroy(),
+  };
+};
+
+/** Items that differ between two snapshots (added, removed or changed), by key; structural (map key order is free). */
+export const changedItems = (before: readonly RawItem[], after: readonly RawItem[]): RawItem[] => {
+  const key = (item: RawItem): string => JSON.stringify([item.pk, item.sk]);
+  const was = new Map(before.map((item) => [key(item), item]));
+  const is = new Map(after.map((item) => [key(item), item]));
+  const changed: RawItem[] = [];
+  for (const [k, item] of is) {
+    const old = was.get(k);
+    if (old === undefined || !isDeepStrictEqual(old, item)) changed.push(item);
+  }
+  for (const [k, item] of was) if (!is.has(k)) changed.push(item);
+  return changed;
+};
