@@ -1,6 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { Tracer } from '@aws-lambda-powertools/tracer';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type * as TracerModule from '@aws-lambda-powertools/tracer';
+import type * as TracerMiddlewareModule from '@aws-lambda-powertools/tracer/middleware';
 import type { CounterSink } from '../domain/ports';
 
 /**
@@ -23,7 +25,8 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 export interface Observability {
   logger: Logger;
   metrics: Metrics;
-  tracer: Tracer;
+  /** Absent when tracing is off. */
+  tracer: Tracer | undefined;
 }
 
 export const createLogger = (): Logger =>
@@ -35,9 +38,33 @@ export const createMetrics = (): Metrics =>
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   });
 
-/** Tracing switches itself off outside Lambda and when POWERTOOLS_TRACE_ENABLED=false. */
-export const createTracer = (): Tracer =>
-  new Tracer({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+/**
+ * Powertools' own rule: tracing is on in Lambda (AWS_EXECUTION_ENV set, not SAM local or Amplify mock) unless
+ * POWERTOOLS_TRACE_ENABLED=false.
+ */
+export const isTracingEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => {
+  const executionEnv = env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() === 'false' ? '' : (env.AWS_EXECUTION_ENV ?? '');
+  return executionEnv !== '' && executionEnv !== 'AWS_Lambda_amplify-mock' && (env.AWS_SAM_LOCAL ?? '') === '';
+};
+
+/**
+ * The Tracer, loaded only when tracing is on. Loading it loads aws-xray-sdk-core, which installs async hooks
+ * (cls-hooked) that make every await of the process dearer, traced or not, and adds ~30 ms to a cold start
+ * (BENCHMARKS.md). A lazy require keeps both off the untraced path; esbuild still bundles it.
+ */
+export const createTracer = (env: NodeJS.ProcessEnv = process.env): Tracer | undefined => {
+  if (!isTracingEnabled(env)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Tracer: PowertoolsTracer } = require('@aws-lambda-powertools/tracer') as typeof TracerModule;
+  return new PowertoolsTracer({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+};
+
+/** Powertools' middy middleware for the Tracer (from the same lazily loaded package). */
+export const captureLambdaHandler = (tracer: Tracer, options: { captureResponse: boolean }) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const middleware = require('@aws-lambda-powertools/tracer/middleware') as typeof TracerMiddlewareModule;
+  return middleware.captureLambdaHandler(tracer, options);
+};
 
 export const createObservability = (): Observability => ({
   logger: createLogger(),

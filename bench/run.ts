@@ -108,7 +108,13 @@ const startWorker = async (
   logFile: string,
 ): Promise<Worker> => {
   const log = openSync(logFile, 'a');
-  const child = fork(script, [], { env: { ...env, BENCH_BUNDLE: bundle }, stdio: ['ignore', log, log, 'ipc'] });
+  // BENCH_CPU_PROF=<dir>: each warm worker writes a V8 CPU profile there (open it in Chrome DevTools).
+  const profile = process.env.BENCH_CPU_PROF;
+  const child = fork(script, [], {
+    env: { ...env, BENCH_BUNDLE: bundle },
+    stdio: ['ignore', log, log, 'ipc'],
+    execArgv: profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(profile)],
+  });
   closeSync(log);
   let nextId = 0;
   const pending = new Map<number, (result: RunResult) => void>();
