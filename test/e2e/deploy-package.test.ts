@@ -53,7 +53,9 @@ describe('serverless package (no AWS credentials)', () => {
       PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
     }[];
     const statements = policies.flatMap((policy) => policy.PolicyDocument.Statement);
-    const appStatements = statements.filter((s) => !s.Action.every((action) => action.startsWith('logs:')));
+    const appStatements = statements.filter(
+      (s) => !s.Action.every((action) => action.startsWith('logs:') || action.startsWith('xray:')),
+    );
     expect(appStatements).toEqual([
       {
         Effect: 'Allow',
@@ -63,7 +65,24 @@ describe('serverless package (no AWS credentials)', () => {
       { Effect: 'Allow', Action: ['events:PutEvents'], Resource: { 'Fn::GetAtt': ['OrderEventsBus', 'Arn'] } },
       { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: { Ref: 'AccountsSecret' } },
     ]);
-    expect(JSON.stringify(statements)).not.toContain('"*"');
+    // X-Ray's write actions have no resource-level permissions: "*" is the only form, and only there.
+    const xray = statements.filter((s) => s.Action.some((action) => action.startsWith('xray:')));
+    expect(xray).toEqual([
+      { Effect: 'Allow', Action: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], Resource: ['*'] },
+    ]);
+    expect(JSON.stringify(statements.filter((s) => !xray.includes(s)))).not.toContain('"*"');
+  });
+
+  test('Powertools: metrics on, active tracing, namespace and service as agreed', () => {
+    const [fn] = ofType('AWS::Lambda::Function');
+    expect(fn?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect((fn?.Properties.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'orders-complete',
+      POWERTOOLS_METRICS_NAMESPACE: 'OrdersComplete',
+      POWERTOOLS_METRICS_DISABLED: 'false',
+      POWERTOOLS_TRACE_ENABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
   });
 
   test('table: on-demand, point-in-time recovery, encryption, retained; logs expire', () => {
