@@ -14,6 +14,8 @@ export interface Bundle {
 export interface Bundles {
   subject: Bundle;
   baseline: Bundle;
+  /** The handler chain with in-memory ports (bench/handler-overhead.ts), built like the subject. */
+  overhead: string;
   worker: string;
   coldRunner: string;
 }
@@ -63,11 +65,12 @@ const harness = async (root: string, entry: string, outfile: string): Promise<st
 
 export const buildBundles = async (root: string, outDir: string): Promise<Bundles> => {
   mkdirSync(outDir, { recursive: true });
-  const [subject, baseline, worker, coldRunner] = await Promise.all([
+  const [subject, baseline, overhead, worker, coldRunner] = await Promise.all([
     bundle(root, 'handlers/complete-order.ts', join(outDir, 'subject', 'complete-order.js')),
     bundle(root, 'bench/baseline-handler.ts', join(outDir, 'baseline', 'baseline-handler.js')),
+    bundle(root, 'bench/handler-overhead.ts', join(outDir, 'overhead', 'handler-overhead.js')),
     harness(root, 'bench/worker.ts', join(outDir, 'harness', 'worker.js')),
     harness(root, 'bench/cold-runner.ts', join(outDir, 'harness', 'cold-runner.js')),
   ]);
-  return { subject, baseline, worker, coldRunner };
+  return { subject, baseline, overhead: overhead.file, worker, coldRunner };
 };

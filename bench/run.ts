@@ -31,6 +31,10 @@ export interface BenchOptions {
   cold: number;
   /** Polyline and timeline lengths for the cost-by-size figures. */
   sizes: number[];
+  /** Requests for the handler's own CPU (in-memory ports, no SDK). */
+  overheadIterations: number;
+  /** Print the table on stdout. */
+  print: boolean;
   out: string;
   workDir: string;
 }
@@ -42,6 +46,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   warmup: 200,
   cold: 15,
   sizes: [10, 1000, 3000, 50000],
+  overheadIterations: 5000,
+  print: true,
   out: 'bench/results.json',
   workDir: '.local/bench',
 };
@@ -375,6 +381,24 @@ export const runBench = async (partial: Partial<BenchOptions> = {}): Promise<Ben
       }
     }
 
+    // ------------------------------------------------------------------------------------------------ handler CPU
+    log(`handler CPU without the SDK: ${options.overheadIterations} requests`);
+    const overhead = await new Promise<{ cpu_us_mean: number; cpu_us_p50: number }>((done, fail) => {
+      const logFd = openSync(join(workDir, 'logs', 'handler-overhead.log'), 'a');
+      const child = spawn(process.execPath, [bundles.overhead], {
+        env: { ...env(dynamodb.endpoint), BENCH_ITERATIONS: String(options.overheadIterations) },
+        stdio: ['ignore', logFd, 'pipe'],
+      });
+      closeSync(logFd);
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.once('exit', (code) => {
+        const line = stderr.trim().split('\n').pop() ?? '';
+        if (code !== 0 || !line.startsWith('{')) fail(new Error(`handler overhead run failed (${code}): ${stderr}`));
+        else done(JSON.parse(line) as { cpu_us_mean: number; cpu_us_p50: number });
+      });
+    });
+
     // ------------------------------------------------------------------------------------------------ cost
     log(`cost: calls and capacity units per completion, orders of ${options.sizes.join(', ')} points`);
     const metered: Record<Target, Worker> = {
@@ -464,6 +488,8 @@ export const runBench = async (partial: Partial<BenchOptions> = {}): Promise<Ben
       cpu_us_per_request: round(cpu('subject'), 1),
       baseline_cpu_us_per_request: round(cpu('baseline'), 1),
       cpu_overhead_us_per_request: round(cpu('subject') - cpu('baseline'), 1),
+      handler_cpu_us_per_request_without_sdk: round(overhead.cpu_us_mean, 1),
+      handler_cpu_us_p50_without_sdk: round(overhead.cpu_us_p50, 1),
       cold_start_ratio: round(coldTotal('subject') / coldTotal('baseline')),
       cold_init_ratio: round(coldInit('subject') / coldInit('baseline')),
       cold_peak_rss_ratio: round(coldRss('subject') / coldRss('baseline')),
@@ -529,7 +555,7 @@ export const runBench = async (partial: Partial<BenchOptions> = {}): Promise<Ben
     const out = resolve(root, options.out);
     mkdirSync(resolve(out, '..'), { recursive: true });
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
-    printTable(results);
+    if (options.print) printTable(results);
     log(`results written to ${out}`);
     return results;
   } finally {
@@ -588,6 +614,7 @@ const printTable = (r: BenchResults): void => {
       `+${String(r.cpu_overhead_us_per_request)} us`,
       '< +300 us',
     ],
+    ['handler CPU, no SDK (us)', r.handler_cpu_us_per_request_without_sdk as number, '-', '-', '< 300 us'],
     [
       'cold start (ms since process start)',
       cold.subject.since_process_start_ms_p50!,
