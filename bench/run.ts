@@ -45,7 +45,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   c: 16,
   warmup: 200,
   cold: 15,
-  sizes: [10, 1000, 3000, 50000],
+  sizes: [10, 1000, 2500, 50000],
   overheadIterations: 5000,
   print: true,
   out: 'bench/results.json',

@@ -9,7 +9,8 @@ import {
 } from './completion';
 import { DependencyUnavailable, EventNotPublished, OrderNotCompletable, OrderNotFound } from './errors';
 import { buildOrderCompletedDetail } from './order-completed-event';
-import { toApiOrder, type Order, type OrderKey, type OrderStatus } from './order';
+import type { Order } from './order';
+import { toApiOrder, type OrderKey, type OrderStatus } from './order-fields';
 import type {
   CompletionWrite,
   CounterSink,

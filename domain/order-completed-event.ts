@@ -6,8 +6,8 @@ import {
   orderHandleSchema,
   orderIndexSchema,
   type OrderKey,
-} from './order';
-import { MAX_METADATA_BYTES } from './order';
+} from './order-fields';
+import { MAX_METADATA_BYTES } from './order-fields';
 
 /**
  * The OrderCompleted event contract, defined once: the publisher builds its Detail with
