@@ -49,7 +49,7 @@ export const isTracingEnabled = (env: NodeJS.ProcessEnv = process.env): boolean 
 
 /**
  * The Tracer, loaded only when tracing is on. Loading it loads aws-xray-sdk-core, which installs async hooks
- * (cls-hooked) that make every await of the process dearer, traced or not, and adds ~30 ms to a cold start
+ * (cls-hooked) that make every await of the process dearer, traced or not, and its evaluation takes ~50 ms of a cold start
  * (BENCHMARKS.md). A lazy require keeps both off the untraced path; esbuild still bundles it.
  */
 export const createTracer = (env: NodeJS.ProcessEnv = process.env): Tracer | undefined => {
