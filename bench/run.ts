@@ -690,6 +690,9 @@ const parseArgs = (argv: string[]): Partial<BenchOptions> => {
       case 'concurrent':
         options.concurrentRequests = Number(value);
         break;
+      case 'overhead':
+        options.overheadIterations = Number(value);
+        break;
       case 'sizes':
         options.sizes = value.split(',').map(Number);
         break;
@@ -699,7 +702,7 @@ const parseArgs = (argv: string[]): Partial<BenchOptions> => {
         break;
       default:
         throw new Error(
-          `unknown option --${name}; known: --n --concurrent --c --warmup --cold --sizes --out --work-dir`,
+          `unknown option --${name}; known: --n --concurrent --c --warmup --cold --sizes --overhead --out --work-dir`,
         );
     }
   }
