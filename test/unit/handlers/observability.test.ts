@@ -87,7 +87,9 @@ beforeEach(() => {
 
 afterEach(() => {
   jest.restoreAllMocks();
-  process.env = { ...savedEnv };
+  // Put the environment back key by key (replacing process.env itself would change it for later test files).
+  for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+  Object.assign(process.env, savedEnv);
 });
 
 /** A handler wired as in production: INFO logs and EMF metrics to stdout. */
