@@ -1,6 +1,6 @@
 /**
- * Three projects, one command (`npm test`): unit (no I/O), integration (DynamoDB Local),
- * e2e (HTTP through serverless offline, the whole local stack). @swc/jest compiles TypeScript and
+ * Four projects, one command (`npm test`): unit (no I/O), integration (DynamoDB Local), bench (npm run bench with
+ * tiny N), e2e (HTTP through serverless offline, the whole local stack). @swc/jest compiles TypeScript and
  * the ESM-only @middy packages to CommonJS.
  */
 const swc = [
@@ -33,6 +33,12 @@ module.exports = {
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+    {
+      // npm run bench once with tiny N (its own DynamoDB Local and local EventBridge).
+      ...common,
+      displayName: 'bench',
+      testMatch: ['<rootDir>/test/bench/**/*.test.ts'],
     },
     {
       ...common,

@@ -1,39 +1,54 @@
-import { Logger } from '@aws-lambda-powertools/logger';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Config } from '../config/env';
 import type { CompleteOrderDeps } from '../domain/complete-order';
 import type { CredentialStore } from '../domain/ports';
-import { createDocumentClient, createEventBridgeClient, createSecretsManagerClient } from './aws-clients';
+import {
+  createDynamoDbClient,
+  createEventBridgeClient,
+  createSecretsManagerClient,
+  toDocumentClient,
+} from './aws-clients';
 import { FileCredentialStore } from './credentials/file-credential-store';
 import { SecretsManagerCredentialStore } from './credentials/secrets-manager-credential-store';
 import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
+import { counterSink, createLogger, type Observability } from './observability';
 
 /** The composition root: builds the adapters the handlers use, from validated config. */
-export const createLogger = (): Logger =>
-  new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'orders-complete' });
+export { createLogger };
 
-export const createCredentialStore = (config: Config): CredentialStore =>
+/** Each SDK client is traced (a subsegment per call) when a tracer is given and tracing is on. */
+const traced = <T extends object>(client: T, tracer: Tracer | undefined): T =>
+  tracer === undefined ? client : tracer.captureAWSv3Client(client);
+
+export const createCredentialStore = (config: Config, tracer?: Tracer): CredentialStore =>
   config.ACCOUNTS_SOURCE === 'file'
     ? new FileCredentialStore(config.ACCOUNTS_FILE as string)
     : new SecretsManagerCredentialStore(
-        createSecretsManagerClient({ region: config.AWS_REGION }),
+        traced(createSecretsManagerClient({ region: config.AWS_REGION }), tracer),
         config.ACCOUNTS_SECRET_ID as string,
         config.ACCOUNTS_CACHE_SECONDS * 1000,
       );
 
-export const createOrderStore = (config: Config): DynamoDbOrderStore =>
+export const createOrderStore = (config: Config, tracer?: Tracer): DynamoDbOrderStore =>
   new DynamoDbOrderStore(
-    createDocumentClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }),
+    toDocumentClient(
+      traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
+    ),
     config.ORDERS_TABLE_NAME,
   );
 
-export const createCompleteOrderDeps = (config: Config, logger: Logger): CompleteOrderDeps => ({
-  store: createOrderStore(config),
+export const createCompleteOrderDeps = (
+  config: Config,
+  { logger, metrics, tracer }: Observability,
+): CompleteOrderDeps => ({
+  store: createOrderStore(config, tracer),
   publisher: new EventBridgeOrderCompletedPublisher(
-    createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }),
+    traced(createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }), tracer),
     { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
   ),
   warnings: { warn: (message, details) => logger.warn(message, details) },
   now: () => new Date(),
   publishLeaseMs: config.PUBLISH_LEASE_MS,
+  counters: counterSink(metrics),
 });

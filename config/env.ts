@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Unset and empty mean the same: serverless.yml's `${env:X, ''}` passes empty strings. */
 const optional = <T extends z.ZodType>(schema: T) =>

@@ -1,9 +1,25 @@
-import { decideCompletion, orderCompletedEventId, orderCompletedTimelineEvent, type PendingEvent } from './completion';
+import {
+  decideCompletion,
+  orderCompletedEventId,
+  orderCompletedTimelineEvent,
+  orderCompletedTimelineEventWithoutRoute,
+  routeHandleFill,
+  withRouteHandleFilled,
+  type PendingEvent,
+} from './completion';
 import { DependencyUnavailable, EventNotPublished, OrderNotCompletable, OrderNotFound } from './errors';
 import { buildOrderCompletedDetail } from './order-completed-event';
-import { toApiOrder, type Order, type OrderKey, type OrderStatus } from './order';
-import type { OrderCompletedPublisher, OrderStore, StoredOrder, WarningSink } from './ports';
-import { selectRecord, type OrderSelector } from './selection';
+import type { Order } from './order';
+import { toApiOrder, type OrderKey, type OrderStatus } from './order-fields';
+import type {
+  CompletionWrite,
+  CounterSink,
+  OrderCompletedPublisher,
+  OrderStore,
+  StoredOrder,
+  WarningSink,
+} from './ports';
+import { isExactSelector, selectRecord, type OrderSelector } from './selection';
 
 export interface CompleteOrderDeps {
   store: OrderStore;
@@ -12,6 +28,8 @@ export interface CompleteOrderDeps {
   now: () => Date;
   /** How long the completing request holds the right to publish before a retry may take over. */
   publishLeaseMs: number;
+  /** Where completions and publish failures are counted (absent: not counted). */
+  counters?: CounterSink;
 }
 
 export interface CompleteOrderInput {
@@ -27,25 +45,36 @@ export interface CompleteOrderResult {
 }
 
 /**
- * Complete an order: select the record, make ONE conditional write, publish OrderCompleted.
+ * Complete an order: select the record (no read when the query names it exactly), make ONE conditional write,
+ * publish OrderCompleted, then one small write clears the pending marker.
  * Completing a completed order answers it as stored and only re-publishes an event left pending.
  */
 export const completeOrder = async (
   deps: CompleteOrderDeps,
   input: CompleteOrderInput,
 ): Promise<CompleteOrderResult> => {
-  const records = await deps.store.findRecords(input.account_id, input.order_handle, input.selector);
-  const record = selectRecord(records, input.selector);
-  const key: OrderKey = {
-    account_id: input.account_id,
-    order_handle: input.order_handle,
-    type: record.type,
-    type_index: record.type_index,
-    fulfillment_attempt: record.fulfillment_attempt,
-  };
-
   const now = deps.now();
   const completedAt = now.toISOString();
+  let key: OrderKey;
+  let timelineEvent: CompletionWrite['timeline_event'];
+  if (isExactSelector(input.selector)) {
+    // The query names the record: no read. The write answers 404 if it does not exist; the event's route_handle is
+    // filled in by the write after the publish (domain/completion.ts).
+    key = { account_id: input.account_id, order_handle: input.order_handle, ...input.selector };
+    timelineEvent = orderCompletedTimelineEventWithoutRoute(key, completedAt);
+  } else {
+    const records = await deps.store.findRecords(input.account_id, input.order_handle, input.selector);
+    const record = selectRecord(records, input.selector);
+    key = {
+      account_id: input.account_id,
+      order_handle: input.order_handle,
+      type: record.type,
+      type_index: record.type_index,
+      fulfillment_attempt: record.fulfillment_attempt,
+    };
+    timelineEvent = orderCompletedTimelineEvent(key, record.route_handle, completedAt);
+  }
+
   const pendingEvent: PendingEvent = {
     event_id: orderCompletedEventId(key, completedAt),
     since: completedAt,
@@ -54,7 +83,7 @@ export const completeOrder = async (
   const result = await deps.store.complete({
     key,
     completed_at: completedAt,
-    timeline_event: orderCompletedTimelineEvent(key, record.route_handle, completedAt),
+    timeline_event: timelineEvent,
     pending_event: pendingEvent,
   });
 
@@ -62,8 +91,9 @@ export const completeOrder = async (
     case 'missing':
       throw new OrderNotFound();
     case 'completed':
+      deps.counters?.count('OrdersCompleted');
       await publishPendingEvent(deps, key, result.order, pendingEvent.event_id, pendingEvent.lease_until);
-      return { order: toApiOrder(result.order), transitioned: true };
+      return { order: toApiOrder(withRouteHandleFilled(result.order)), transitioned: true };
     case 'unchanged': {
       const status = result.order.status as OrderStatus;
       const decision = decideCompletion(status);
@@ -73,7 +103,7 @@ export const completeOrder = async (
         throw new Error(`conditional completion refused an order in status ${status}`);
       }
       await republishIfAbandoned(deps, key, result.order);
-      return { order: toApiOrder(result.order), transitioned: false };
+      return { order: toApiOrder(withRouteHandleFilled(result.order)), transitioned: false };
     }
   }
 };
@@ -103,12 +133,14 @@ const publishPendingEvent = async (
   const completedAt = order.completed_at;
   if (typeof completedAt !== 'string') throw new Error('completed order without completed_at');
   const detail = buildOrderCompletedDetail(key, eventId, { ...order, completed_at: completedAt });
+  const fill = routeHandleFill(order);
   try {
     await deps.publisher.publish(detail);
   } catch (error) {
+    deps.counters?.count('PublishFailures');
     // The event stays pending on the order; let the next retry publish it without waiting for the lease.
     await deps.store
-      .releasePendingEvent(key, eventId, leaseUntil)
+      .releasePendingEvent(key, eventId, leaseUntil, fill)
       .catch((releaseError: unknown) =>
         deps.warnings.warn('could not release publish lease', { event_id: eventId, error: describe(releaseError) }),
       );
@@ -118,7 +150,7 @@ const publishPendingEvent = async (
     throw error;
   }
   try {
-    await deps.store.clearPendingEvent(key, eventId);
+    await deps.store.clearPendingEvent(key, eventId, fill);
   } catch (error) {
     // Published but still marked pending: a later publish repeats the same event_id, which subscribers de-duplicate.
     deps.warnings.warn('published event still marked pending', { event_id: eventId, error: describe(error) });

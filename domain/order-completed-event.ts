@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   MAX_METADATA_BYTES,
   MAX_REFERENCE_LENGTH,
@@ -10,7 +10,7 @@ import {
   orderHandleSchema,
   orderIndexSchema,
   type OrderKey,
-} from './order';
+} from './order-fields';
 
 /**
  * The OrderCompleted event contract, defined once: the publisher builds its Detail with

@@ -1,73 +1,27 @@
-import { z } from 'zod';
+import * as z from 'zod';
+import {
+  accountIdSchema,
+  boundedString,
+  destinationSchema,
+  jsonValueSchema,
+  MAX_METADATA_BYTES,
+  MAX_REFERENCE_LENGTH,
+  MAX_SHARE_URL_LENGTH,
+  orderHandleSchema,
+  orderIndexSchema,
+  ORDER_STATUSES,
+  ORDER_TYPES,
+  pointSchema,
+} from './order-fields';
 
 /**
  * The order model, in the API's own words. One place defines what an order record is;
- * the seed tool validates with it and the 200 body is built from its field list.
+ * the seed tool validates with it and the 200 body is built from its field list (ORDER_FIELDS, kept equal to this
+ * schema's keys by a unit test). The request path imports only ./order-fields.
  */
-
-export const ORDER_TYPES = ['pick', 'drop'] as const;
-export type OrderType = (typeof ORDER_TYPES)[number];
-
-export const ORDER_STATUSES = [
-  'unplanned',
-  'planned',
-  'assigned',
-  'dispatched',
-  'ongoing',
-  'summarizing',
-  'completed',
-  'cancelled',
-  'disabled',
-] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-
-/** Upper bound for type_index and fulfillment_attempt: keeps sort keys fixed-width. */
-export const MAX_ORDER_INDEX = 2_147_483_647;
-export const MAX_HANDLE_CODE_POINTS = 256;
-
-/** Length in Unicode code points, not UTF-16 units: "256 characters" means what a person sees as characters. */
-export const codePointLength = (value: string): number => {
-  let count = 0;
-  for (const _ of value) count += 1;
-  return count;
-};
-
-/**
- * order_handle: 1 to 256 characters of any Unicode. Lone surrogates are refused because they
- * are not Unicode text at all and cannot be stored as UTF-8.
- */
-export const orderHandleSchema = z
-  .string()
-  .refine((value) => value.length > 0, { message: 'must not be empty' })
-  .refine((value) => codePointLength(value) <= MAX_HANDLE_CODE_POINTS, {
-    message: `must be at most ${MAX_HANDLE_CODE_POINTS} characters`,
-  })
-  .refine((value) => value.isWellFormed(), { message: 'must be valid Unicode text' });
-
-export const orderIndexSchema = z.number().int().min(0).max(MAX_ORDER_INDEX);
-
-/** Account ids are ours to issue; the restricted alphabet keeps them free of key separators. */
-export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const accountIdSchema = z.string().regex(ACCOUNT_ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ -');
+export * from './order-fields';
 
 const isoTimestamp = z.iso.datetime({ offset: true });
-const boundedString = (max: number) => z.string().max(max);
-
-/** Bounds (UTF-16 units) of the free-text fields the OrderCompleted event carries: they keep the event small. */
-export const MAX_REFERENCE_LENGTH = 256;
-export const MAX_SHARE_URL_LENGTH = 2048;
-export const MAX_ADDRESS_LENGTH = 1024;
-
-const pointSchema = z.object({
-  type: z.literal('Point'),
-  coordinates: z.array(z.number()).min(2).max(3),
-});
-
-export const destinationSchema = z.object({
-  geometry: pointSchema,
-  address: boundedString(MAX_ADDRESS_LENGTH).nullish(),
-  radius: z.number().nullish(),
-});
 
 /** A position fix: [lng, lat, altitude?, recorded_at?]. */
 const polylinePointSchema = z
@@ -81,23 +35,7 @@ export const timelineEventSchema = z.looseObject({
 });
 export type TimelineEvent = z.infer<typeof timelineEventSchema>;
 
-/** Any JSON value: what z.json() checks, declared with a name so generated schemas refer to it as JsonValue. */
-export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export const jsonValueSchema: z.ZodType<JsonValue> = z
-  .lazy(() =>
-    z.union([
-      z.string(),
-      z.number(),
-      z.boolean(),
-      z.null(),
-      z.array(jsonValueSchema),
-      z.record(z.string(), jsonValueSchema),
-    ]),
-  )
-  .meta({ id: 'JsonValue', description: 'Any JSON value' });
-
 /** Metadata is free-form but bounded, so an order's summary in an event stays small. */
-export const MAX_METADATA_BYTES = 4096;
 const metadataSchema = z
   .record(z.string(), jsonValueSchema)
   .refine((value) => Buffer.byteLength(JSON.stringify(value)) <= MAX_METADATA_BYTES, {
@@ -150,27 +88,6 @@ export const orderSchema = z.strictObject({
 });
 export type Order = z.infer<typeof orderSchema>;
 
-/** The field names an order shows callers; anything else on a stored record is internal. */
-export const ORDER_FIELDS: readonly string[] = Object.keys(orderSchema.shape);
-
 /** A seed or import record: the API's order shape plus the account that owns it. */
 export const accountOrderSchema = orderSchema.extend({ account_id: accountIdSchema });
 export type AccountOrder = z.infer<typeof accountOrderSchema>;
-
-/** The identity of one order record. */
-export interface OrderKey {
-  account_id: string;
-  order_handle: string;
-  type: OrderType;
-  type_index: number;
-  fulfillment_attempt: number;
-}
-
-/** Copies only the API's fields, without validating the (possibly 50 000-point) content again. */
-export const toApiOrder = (record: Record<string, unknown>): Order => {
-  const order: Record<string, unknown> = {};
-  for (const field of ORDER_FIELDS) {
-    if (record[field] !== undefined) order[field] = record[field];
-  }
-  return order as Order;
-};

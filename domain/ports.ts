@@ -1,4 +1,9 @@
-import type { OrderCompletedTimelineEvent, PendingEvent } from './completion';
+import type {
+  OrderCompletedTimelineEvent,
+  OrderCompletedTimelineEventWithoutRoute,
+  PendingEvent,
+  RouteHandleFill,
+} from './completion';
 import type { OrderCompletedDetail } from './order-completed-event';
 import type { OrderKey } from './order';
 import type { OrderSelector, RecordRef } from './selection';
@@ -14,7 +19,8 @@ export type StoredOrder = Record<string, unknown> & { status: string; pending_ev
 export interface CompletionWrite {
   key: OrderKey;
   completed_at: string;
-  timeline_event: OrderCompletedTimelineEvent;
+  /** Without route_handle when the caller named the exact record and nothing was read (see completion.ts). */
+  timeline_event: OrderCompletedTimelineEvent | OrderCompletedTimelineEventWithoutRoute;
   pending_event: PendingEvent;
 }
 
@@ -26,16 +32,25 @@ export type CompletionWriteResult =
   | { outcome: 'missing' };
 
 export interface OrderStore {
-  /** The records of one handle of one account that may match the selector (possibly more; never fewer). */
+  /**
+   * The records of one handle of one account that may match the selector (possibly more; never fewer). When the
+   * selector fixes type and type_index, the latest attempt is enough (the store may return only it).
+   */
   findRecords(accountId: string, orderHandle: string, selector: OrderSelector): Promise<RecordRef[]>;
   /** ONE conditional write: completable status -> completed, timeline event appended, pending event recorded. */
   complete(write: CompletionWrite): Promise<CompletionWriteResult>;
   /** Takes over publishing of a pending event whose lease ran out. False when someone else holds it now. */
   claimPendingEvent(key: OrderKey, eventId: string, expiredLeaseUntil: number, leaseUntil: number): Promise<boolean>;
-  /** Gives up the lease this publisher holds (leaseUntil) after a failed publish, so a retry may publish at once. */
-  releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number): Promise<void>;
-  /** Removes the pending marker after a confirmed publish (no-op when already removed). */
-  clearPendingEvent(key: OrderKey, eventId: string): Promise<void>;
+  /**
+   * Gives up the lease this publisher holds (leaseUntil) after a failed publish, so a retry may publish at once.
+   * With `fill`, the same write sets the completion event's route_handle.
+   */
+  releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number, fill?: RouteHandleFill): Promise<void>;
+  /**
+   * Removes the pending marker after a confirmed publish (no-op when already removed). With `fill`, the same write
+   * sets the completion event's route_handle.
+   */
+  clearPendingEvent(key: OrderKey, eventId: string, fill?: RouteHandleFill): Promise<void>;
 }
 
 export interface OrderCompletedPublisher {
@@ -57,4 +72,11 @@ export interface CredentialStore {
 /** Where the use case reports things worth an operator's attention without failing the request. */
 export interface WarningSink {
   warn(message: string, details: Record<string, unknown>): void;
+}
+
+/** Outcomes the use case counts for monitoring (published as metrics of the same names). */
+export type UseCaseCounter = 'OrdersCompleted' | 'PublishFailures';
+
+export interface CounterSink {
+  count(name: UseCaseCounter): void;
 }

@@ -1,28 +1,59 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../config/env';
 import { completeOrder, type CompleteOrderDeps } from '../domain/complete-order';
 import type { CredentialStore } from '../domain/ports';
-import { createCompleteOrderDeps, createCredentialStore, createLogger } from '../adapters/runtime';
+import { captureLambdaHandler, createObservability } from '../adapters/observability';
+import { createCompleteOrderDeps, createCredentialStore } from '../adapters/runtime';
 import { basicAuth, type AuthenticatedContext } from './http/basic-auth';
 import { parseCompleteOrderRequest } from './http/complete-order-request';
 import { httpErrorMapper } from './http/error-mapper';
 import { jsonResponse } from './http/responses';
-import type { Logger } from '@aws-lambda-powertools/logger';
+
+/** Metrics and traces: absent in tests that only look at responses. */
+export interface Telemetry {
+  metrics?: Metrics;
+  tracer?: Tracer;
+}
+
+/** API Gateway's request id, on every log line of the request as correlation_id. */
+const correlationId = (logger: Logger): MiddlewareObj<APIGatewayProxyEventV2> => ({
+  name: 'correlationId',
+  before: (request) => {
+    const requestId = request.event.requestContext?.requestId;
+    if (typeof requestId === 'string') logger.setCorrelationId(requestId);
+  },
+});
 
 /**
  * POST /orders/{order_handle}/complete
- * logger context -> error mapping (sees every error) -> Basic auth -> request checks -> use case -> 200.
+ * logger context -> metrics flush -> trace -> error mapping (sees every error) -> Basic auth -> request checks ->
+ * use case -> 200. middy runs `after`/`onError` in reverse: the error mapper answers first, then metrics flush.
  */
-export const createCompleteOrderHandler = (deps: CompleteOrderDeps, credentials: CredentialStore, logger: Logger) =>
+export const createCompleteOrderHandler = (
+  deps: CompleteOrderDeps,
+  credentials: CredentialStore,
+  logger: Logger,
+  telemetry: Telemetry = {},
+) => {
   // Answer (503) a second before the Lambda timeout rather than let the platform cut the request off.
-  middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>({
+  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>({
     timeoutEarlyInMillis: 1_000,
   })
     // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the Authorization header.
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
-    .use(httpErrorMapper(logger))
+    .use(correlationId(logger));
+  if (telemetry.metrics !== undefined) handler.use(logMetrics(telemetry.metrics));
+  // Responses are orders (up to 400 KB); a trace keeps their timing, not their content.
+  if (telemetry.tracer !== undefined) handler.use(captureLambdaHandler(telemetry.tracer, { captureResponse: false }));
+  return handler
+    .use(httpErrorMapper(logger, telemetry.metrics))
     .use(basicAuth(credentials))
     .handler(async (event, context) => {
       const request = parseCompleteOrderRequest(event);
@@ -35,12 +66,14 @@ export const createCompleteOrderHandler = (deps: CompleteOrderDeps, credentials:
       });
       return jsonResponse(200, result.order);
     });
+};
 
 // Built once per Lambda environment (at init), reused by every warm invocation.
 const config = loadConfig();
-const logger = createLogger();
+const observability = createObservability();
 export const handler = createCompleteOrderHandler(
-  createCompleteOrderDeps(config, logger),
-  createCredentialStore(config),
-  logger,
+  createCompleteOrderDeps(config, observability),
+  createCredentialStore(config, observability.tracer),
+  observability.logger,
+  observability,
 );

@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { ACCOUNT_ID_PATTERN } from '../../domain/order';
+import * as z from 'zod';
+import { ACCOUNT_ID_PATTERN } from '../../domain/order-fields';
 
 /**
  * The accounts document, in Secrets Manager (deployed) or config/local-accounts.json (local):

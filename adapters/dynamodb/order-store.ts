@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { COMPLETABLE_STATUSES } from '../../domain/completion';
+import { COMPLETABLE_STATUSES, type RouteHandleFill } from '../../domain/completion';
 import { DependencyUnavailable, OrderTooLarge } from '../../domain/errors';
 import type { AccountOrder, OrderKey, OrderType } from '../../domain/order';
 import type { CompletionWrite, CompletionWriteResult, OrderStore, StoredOrder } from '../../domain/ports';
@@ -39,6 +39,9 @@ export class DynamoDbOrderStore implements OrderStore {
 
   async findRecords(accountId: string, orderHandle: string, selector: OrderSelector): Promise<RecordRef[]> {
     const prefix = sortKeyPrefix(selector);
+    // type and type_index fixed: only the latest attempt can be selected, and a Query is charged for every item it
+    // reads (whole items, whatever the projection), so read just that one (sk sorts attempts, newest last).
+    const latestOnly = selector.type !== undefined && selector.type_index !== undefined;
     const records: RecordRef[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
@@ -56,6 +59,7 @@ export class DynamoDbOrderStore implements OrderStore {
             ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle',
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
+            ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
           }),
         ),
       );
@@ -67,7 +71,7 @@ export class DynamoDbOrderStore implements OrderStore {
           route_handle: typeof item.route_handle === 'string' ? item.route_handle : null,
         });
       }
-      startKey = page.LastEvaluatedKey;
+      startKey = latestOnly ? undefined : page.LastEvaluatedKey;
     } while (startKey !== undefined);
     return records;
   }
@@ -139,19 +143,27 @@ export class DynamoDbOrderStore implements OrderStore {
     });
   }
 
-  async releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number): Promise<void> {
+  async releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number, fill?: RouteHandleFill): Promise<void> {
     // Only our own lease: if another request took it over meanwhile, its lease stands.
-    await this.conditionalUpdate(key, 'SET pending_event.lease_until = :released', {
-      condition: 'pending_event.event_id = :event_id AND pending_event.lease_until = :held',
-      values: { ':event_id': eventId, ':held': leaseUntil, ':released': 0 },
-    });
+    await this.conditionalUpdate(
+      key,
+      'SET pending_event.lease_until = :released',
+      withFill(
+        {
+          condition: 'pending_event.event_id = :event_id AND pending_event.lease_until = :held',
+          values: { ':event_id': eventId, ':held': leaseUntil, ':released': 0 },
+        },
+        fill,
+      ),
+    );
   }
 
-  async clearPendingEvent(key: OrderKey, eventId: string): Promise<void> {
-    await this.conditionalUpdate(key, 'REMOVE pending_event', {
-      condition: 'pending_event.event_id = :event_id',
-      values: { ':event_id': eventId },
-    });
+  async clearPendingEvent(key: OrderKey, eventId: string, fill?: RouteHandleFill): Promise<void> {
+    await this.conditionalUpdate(
+      key,
+      'REMOVE pending_event',
+      withFill({ condition: 'pending_event.event_id = :event_id', values: { ':event_id': eventId } }, fill),
+    );
   }
 
   /** Upserts whole orders (seeding, imports), 25 at a time, retrying unprocessed items. */
@@ -175,7 +187,7 @@ export class DynamoDbOrderStore implements OrderStore {
   private async conditionalUpdate(
     key: OrderKey,
     updateExpression: string,
-    { condition, values }: { condition: string; values: Record<string, unknown> },
+    { condition, values, names, set }: ConditionalChange,
   ): Promise<boolean> {
     try {
       await call(() =>
@@ -183,9 +195,10 @@ export class DynamoDbOrderStore implements OrderStore {
           new UpdateCommand({
             TableName: this.tableName,
             Key: orderItemKey(key),
-            UpdateExpression: updateExpression,
+            UpdateExpression: withAssignment(updateExpression, set),
             ConditionExpression: `attribute_exists(pk) AND ${condition}`,
             ExpressionAttributeValues: values,
+            ...(names === undefined ? {} : { ExpressionAttributeNames: names }),
           }),
         ),
       );
@@ -196,6 +209,42 @@ export class DynamoDbOrderStore implements OrderStore {
     }
   }
 }
+
+interface ConditionalChange {
+  condition: string;
+  values: Record<string, unknown>;
+  names?: Record<string, string>;
+  /** One more SET assignment (`path = :value`) made by the same write. */
+  set?: string;
+}
+
+/** Adds a SET assignment to an update expression (DynamoDB allows one SET clause, so join an existing one). */
+const withAssignment = (updateExpression: string, assignment: string | undefined): string => {
+  if (assignment === undefined) return updateExpression;
+  return /^SET /.test(updateExpression)
+    ? `${updateExpression}, ${assignment}`
+    : `${updateExpression} SET ${assignment}`;
+};
+
+/**
+ * Adds the completion event's route_handle to a pending-marker write (same write, no extra one). The event is
+ * addressed by index and checked to be the completion's own (type and recorded_at), so nothing else is touched.
+ */
+const withFill = (change: ConditionalChange, fill: RouteHandleFill | undefined): ConditionalChange => {
+  if (fill === undefined) return change;
+  const event = `timeline[${Math.trunc(fill.index)}]`;
+  return {
+    condition: `${change.condition} AND ${event}.#event_type = :completed_event AND ${event}.recorded_at = :completed_event_at`,
+    values: {
+      ...change.values,
+      ':completed_event': 'order_completed',
+      ':completed_event_at': fill.recorded_at,
+      ':route_handle': fill.route_handle,
+    },
+    names: { ...change.names, '#event_type': 'type' },
+    set: `${event}.route_handle = :route_handle`,
+  };
+};
 
 /** The stored item for an order: its API fields, its owner and its keys. */
 export const toItem = (order: AccountOrder): Record<string, unknown> => ({

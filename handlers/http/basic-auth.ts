@@ -1,7 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { verifySecret } from '../../domain/credentials';
-import { ACCOUNT_ID_PATTERN } from '../../domain/order';
+import { ACCOUNT_ID_PATTERN } from '../../domain/order-fields';
 import type { CredentialStore } from '../../domain/ports';
 import { authenticationError } from './http-error';
 import { findHeader } from './headers';

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ValidationFailed, type FieldErrors, type ValidationDetail } from '../../domain/errors';
-import { MAX_ORDER_INDEX, ORDER_TYPES, orderHandleSchema } from '../../domain/order';
+import { MAX_ORDER_INDEX, ORDER_TYPES, orderHandleSchema } from '../../domain/order-fields';
 import type { OrderSelector } from '../../domain/selection';
 import { findHeader } from './headers';
 import { HttpError } from './http-error';

@@ -1,3 +1,4 @@
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
@@ -9,6 +10,7 @@ import {
   OrderTooLarge,
   ValidationFailed,
 } from '../../domain/errors';
+import { countMetric, METRIC, type MetricName } from '../../adapters/observability';
 import { HttpError } from './http-error';
 import { errorResponse } from './responses';
 
@@ -77,11 +79,22 @@ const describe = (error: Error): string => {
   return `${error.message}${cause}`;
 };
 
+/** The metric an error response counts under, if any: 409 conflicts and request validation failures. */
+export const metricForStatus = (statusCode: number | undefined): MetricName | undefined => {
+  if (statusCode === 409) return METRIC.CompletionConflicts;
+  if (statusCode === 413 || statusCode === 415 || statusCode === 422) return METRIC.ValidationFailures;
+  return undefined;
+};
+
 export const httpErrorMapper = (
   log: ErrorLog,
+  metrics?: Metrics,
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2> => ({
   name: 'httpErrorMapper',
   onError: (request) => {
-    request.response = toHttpResponse(request.error, log);
+    const response = toHttpResponse(request.error, log);
+    request.response = response;
+    const metric = metricForStatus(response.statusCode);
+    if (metrics !== undefined && metric !== undefined) countMetric(metrics, metric);
   },
 });

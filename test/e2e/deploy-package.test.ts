@@ -2,6 +2,8 @@ import { describe, expect, test, beforeAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { inflateRawSync } from 'node:zlib';
+import { buildBundles } from '../../bench/build';
 
 /**
  * `serverless package` works without AWS credentials and produces the stack docs/operations.md promises:
@@ -58,6 +60,27 @@ const packageStage = (stage: string, extraArgs: string[] = []): Packaged => {
     state: JSON.parse(readFileSync(join(dir, 'serverless-state.json'), 'utf8')) as Packaged['state'],
     dir,
   };
+};
+
+/** One file out of a zip, read through its central directory (stored or deflated entries). */
+const readZipEntry = (zip: Buffer, name: string): Buffer => {
+  const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
+  let offset = zip.readUInt32LE(end + 16);
+  for (let i = 0; i < zip.readUInt16LE(end + 10); i += 1) {
+    const method = zip.readUInt16LE(offset + 10);
+    const size = zip.readUInt32LE(offset + 20);
+    const nameLength = zip.readUInt16LE(offset + 28);
+    const extraLength = zip.readUInt16LE(offset + 30);
+    const commentLength = zip.readUInt16LE(offset + 32);
+    const local = zip.readUInt32LE(offset + 42);
+    if (zip.toString('utf8', offset + 46, offset + 46 + nameLength) === name) {
+      const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+      const data = zip.subarray(start, start + size);
+      return method === 0 ? Buffer.from(data) : inflateRawSync(data);
+    }
+    offset += 46 + nameLength + extraLength + commentLength;
+  }
+  throw new Error(`${name} not in the zip`);
 };
 
 /** GitHub-style anchors of docs/operations.md's headings. */
@@ -157,6 +180,28 @@ describe('serverless package (no AWS credentials)', () => {
         expect(statement.Action.some((a) => a.includes('*'))).toBe(false);
       }
     }
+  });
+
+  test('npm run bench measures exactly the shipped handler (same bytes as the zip’s)', async () => {
+    const shipped = readZipEntry(readFileSync(join(dev.dir, 'orders-complete.zip')), 'handlers/complete-order.js');
+    const bench = await buildBundles(root, join(root, '.local', 'e2e', 'bench-dist'));
+    expect(shipped.equals(readFileSync(bench.subject.file))).toBe(true);
+  });
+
+  test('Powertools: metrics on, active tracing, namespace and service as agreed', () => {
+    const fn = dev.template.Resources.CompleteOrderLambdaFunction;
+    expect(fn?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect((fn?.Properties.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+      POWERTOOLS_SERVICE_NAME: 'orders-complete',
+      POWERTOOLS_METRICS_NAMESPACE: 'OrdersComplete',
+      POWERTOOLS_METRICS_DISABLED: 'false',
+      POWERTOOLS_TRACE_ENABLED: 'true',
+      POWERTOOLS_LOG_LEVEL: 'INFO',
+    });
+    const localFn = local.template.Resources.CompleteOrderLambdaFunction;
+    expect((localFn?.Properties.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+      POWERTOOLS_TRACE_ENABLED: 'false',
+    });
   });
 
   test('table: on-demand, point-in-time recovery, encryption, retained', () => {

@@ -242,10 +242,13 @@ describe('a handle whose records do not fit one Query page', () => {
     expect(firstPage.Items?.length ?? 0).toBeLessThan(count);
 
     // Both query shapes of the store (whole partition, and a begins_with prefix) follow every page.
-    for (const selector of [{}, { type: 'drop' as const }, { type: 'drop' as const, type_index: 0 }]) {
+    for (const selector of [{}, { type: 'drop' as const }]) {
       const records = await dynamo.store.findRecords(ACCOUNT, handle, selector);
       expect(records.map((record) => record.fulfillment_attempt)).toEqual([0, 1, 2, 3, 4, 5]);
     }
+    // type and type_index fixed: only the latest attempt can be chosen, and only it is read (newest first, Limit 1).
+    const latest = await dynamo.store.findRecords(ACCOUNT, handle, { type: 'drop', type_index: 0 });
+    expect(latest.map((record) => record.fulfillment_attempt)).toEqual([5]);
 
     const { deps, publisher } = makeDeps(dynamo.store);
     const { order } = await completeOrder(deps, { account_id: ACCOUNT, order_handle: handle, selector: {} });

@@ -2,7 +2,7 @@
  * Hand-written in-memory stand-ins for the domain ports (no mocking library). The order store keeps
  * DynamoDB's conditional-write semantics so the use case can be exercised against realistic behaviour.
  */
-import { COMPLETABLE_STATUSES, type PendingEvent } from '../../../domain/completion';
+import { COMPLETABLE_STATUSES, type PendingEvent, type RouteHandleFill } from '../../../domain/completion';
 import type { OrderKey, OrderType } from '../../../domain/order';
 import type {
   AccountCredential,
@@ -135,19 +135,40 @@ export class InMemoryOrderStore implements OrderStore {
     return true;
   }
 
-  async releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number): Promise<void> {
-    this.enter('releasePendingEvent', [key, eventId, leaseUntil]);
-    const pending = this.items.get(keyId(key))?.pending_event;
-    if (pending !== undefined && pending.event_id === eventId && pending.lease_until === leaseUntil)
+  async releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number, fill?: RouteHandleFill): Promise<void> {
+    this.enter(
+      'releasePendingEvent',
+      fill === undefined ? [key, eventId, leaseUntil] : [key, eventId, leaseUntil, fill],
+    );
+    const item = this.items.get(keyId(key));
+    const pending = item?.pending_event;
+    if (
+      item !== undefined &&
+      pending !== undefined &&
+      pending.event_id === eventId &&
+      pending.lease_until === leaseUntil
+    ) {
       pending.lease_until = 0;
+      applyFill(item, fill);
+    }
   }
 
-  async clearPendingEvent(key: OrderKey, eventId: string): Promise<void> {
-    this.enter('clearPendingEvent', [key, eventId]);
+  async clearPendingEvent(key: OrderKey, eventId: string, fill?: RouteHandleFill): Promise<void> {
+    this.enter('clearPendingEvent', fill === undefined ? [key, eventId] : [key, eventId, fill]);
     const item = this.items.get(keyId(key));
-    if (item?.pending_event !== undefined && item.pending_event.event_id === eventId) delete item.pending_event;
+    if (item?.pending_event !== undefined && item.pending_event.event_id === eventId) {
+      delete item.pending_event;
+      applyFill(item, fill);
+    }
   }
 }
+
+/** Sets the completion event's route_handle, as the DynamoDB store's pending-marker writes do. */
+const applyFill = (item: StoredOrder, fill: RouteHandleFill | undefined): void => {
+  if (fill === undefined || !Array.isArray(item.timeline)) return;
+  const event: unknown = item.timeline[fill.index];
+  if (typeof event === 'object' && event !== null) (event as Record<string, unknown>).route_handle = fill.route_handle;
+};
 
 export class InMemoryCredentialStore implements CredentialStore {
   readonly lookups: string[] = [];

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeOrderCompletedPublisher } from '../../../../adapters/eventbridge/order-completed-publisher';
+import { createMetrics, createTracer } from '../../../../adapters/observability';
 import { createCompleteOrderDeps } from '../../../../adapters/runtime';
 import { loadConfig } from '../../../../config/env';
 import { DependencyUnavailable, EventNotPublished } from '../../../../domain/errors';
@@ -65,7 +66,11 @@ describe('EventBridgeOrderCompletedPublisher', () => {
         ACCOUNTS_SOURCE: 'file',
         ACCOUNTS_FILE: 'config/local-accounts.json',
       });
-      const deps = createCompleteOrderDeps(config, new Logger({ logLevel: 'SILENT' }));
+      const deps = createCompleteOrderDeps(config, {
+        logger: new Logger({ logLevel: 'SILENT' }),
+        metrics: createMetrics(),
+        tracer: createTracer(),
+      });
       await deps.publisher.publish(detail);
       const entry = classMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
       expect(entry).toMatchObject({

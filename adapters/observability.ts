@@ -1,0 +1,81 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { Tracer } from '@aws-lambda-powertools/tracer';
+import type * as TracerModule from '@aws-lambda-powertools/tracer';
+import type * as TracerMiddlewareModule from '@aws-lambda-powertools/tracer/middleware';
+import type { CounterSink } from '../domain/ports';
+
+/**
+ * Powertools, configured once: structured logs, CloudWatch metrics in EMF, X-Ray traces. Each is switched
+ * by its Powertools environment variable (POWERTOOLS_LOG_LEVEL, POWERTOOLS_METRICS_DISABLED,
+ * POWERTOOLS_TRACE_ENABLED); the names and namespace are shared with dashboards and alarms.
+ */
+export const SERVICE_NAME = 'orders-complete';
+export const METRICS_NAMESPACE = 'OrdersComplete';
+
+/** Every metric the request path emits (Count). The relay emits its own (Relay*, PendingEvents, ...). */
+export const METRIC = {
+  OrdersCompleted: 'OrdersCompleted',
+  CompletionConflicts: 'CompletionConflicts',
+  ValidationFailures: 'ValidationFailures',
+  PublishFailures: 'PublishFailures',
+} as const;
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+export interface Observability {
+  logger: Logger;
+  metrics: Metrics;
+  /** Absent when tracing is off. */
+  tracer: Tracer | undefined;
+}
+
+export const createLogger = (): Logger =>
+  new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+
+export const createMetrics = (): Metrics =>
+  new Metrics({
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+  });
+
+/**
+ * Powertools' own rule: tracing is on in Lambda (AWS_EXECUTION_ENV set, not SAM local or Amplify mock) unless
+ * POWERTOOLS_TRACE_ENABLED=false.
+ */
+export const isTracingEnabled = (env: NodeJS.ProcessEnv = process.env): boolean => {
+  const executionEnv = env.POWERTOOLS_TRACE_ENABLED?.toLowerCase() === 'false' ? '' : (env.AWS_EXECUTION_ENV ?? '');
+  return executionEnv !== '' && executionEnv !== 'AWS_Lambda_amplify-mock' && (env.AWS_SAM_LOCAL ?? '') === '';
+};
+
+/**
+ * The Tracer, loaded only when tracing is on. Loading it loads aws-xray-sdk-core, which installs async hooks
+ * (cls-hooked) that make every await of the process dearer, traced or not, and its evaluation takes ~50 ms of a cold start
+ * (BENCHMARKS.md). A lazy require keeps both off the untraced path; esbuild still bundles it.
+ */
+export const createTracer = (env: NodeJS.ProcessEnv = process.env): Tracer | undefined => {
+  if (!isTracingEnabled(env)) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { Tracer: PowertoolsTracer } = require('@aws-lambda-powertools/tracer') as typeof TracerModule;
+  return new PowertoolsTracer({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+};
+
+/** Powertools' middy middleware for the Tracer (from the same lazily loaded package). */
+export const captureLambdaHandler = (tracer: Tracer, options: { captureResponse: boolean }) => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const middleware = require('@aws-lambda-powertools/tracer/middleware') as typeof TracerMiddlewareModule;
+  return middleware.captureLambdaHandler(tracer, options);
+};
+
+export const createObservability = (): Observability => ({
+  logger: createLogger(),
+  metrics: createMetrics(),
+  tracer: createTracer(),
+});
+
+/** Counts one occurrence; flushed as EMF by the logMetrics middleware at the end of the invocation. */
+export const countMetric = (metrics: Metrics, name: MetricName): void => {
+  metrics.addMetric(name, MetricUnit.Count, 1);
+};
+
+/** The use case's counters, as Powertools metrics. */
+export const counterSink = (metrics: Metrics): CounterSink => ({ count: (name) => countMetric(metrics, name) });

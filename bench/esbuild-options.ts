@@ -1,0 +1,54 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { BuildOptions } from 'esbuild';
+import { load, Type, DEFAULT_SCHEMA } from 'js-yaml';
+
+/**
+ * The esbuild options `serverless package` uses (serverless.yml custom.esbuild, as serverless-esbuild passes them
+ * on): the bench builds its subject and its baseline with exactly these, so it measures the artifact that ships.
+ */
+
+// serverless-esbuild's own settings, which it removes before calling esbuild (its dist/bundle.js).
+const PLUGIN_OPTIONS = new Set([
+  'concurrency',
+  'zipConcurrency',
+  'exclude',
+  'nativeZip',
+  'packager',
+  'packagePath',
+  'watch',
+  'keepOutputDirectory',
+  'packagerOptions',
+  'installExtraArgs',
+  'outputFileExtension',
+  'outputBuildFolder',
+  'outputWorkFolder',
+  'nodeExternals',
+  'skipBuild',
+  'skipRebuild',
+  'skipBuildExcludeFns',
+  'stripEntryResolveExtensions',
+  'disposeContext',
+]);
+
+// CloudFormation short forms (!GetAtt, !Ref, ...) appear elsewhere in the file; read them as plain values.
+const cfnTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'If', 'Equals', 'Not', 'Select', 'Split', 'ImportValue'].flatMap(
+  (tag) =>
+    (['scalar', 'sequence', 'mapping'] as const).map(
+      (kind) => new Type(`!${tag}`, { kind, construct: (data: unknown) => data }),
+    ),
+);
+const schema = DEFAULT_SCHEMA.extend(cfnTags);
+
+export const serverlessEsbuildOptions = (root: string): BuildOptions => {
+  const doc = load(readFileSync(join(root, 'serverless.yml'), 'utf8'), { schema }) as {
+    custom?: { esbuild?: Record<string, unknown> };
+  };
+  const custom = doc.custom?.esbuild;
+  if (custom === undefined) throw new Error('serverless.yml has no custom.esbuild');
+  const options: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(custom)) if (!PLUGIN_OPTIONS.has(name)) options[name] = value;
+  const exclude = Array.isArray(custom.exclude) ? (custom.exclude as string[]) : [];
+  const external = Array.isArray(custom.external) ? (custom.external as string[]) : [];
+  return { ...(options as BuildOptions), external: [...external, ...(exclude.includes('*') ? [] : exclude)] };
+};

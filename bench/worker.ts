@@ -1,0 +1,87 @@
+/**
+ * A warm Lambda environment for the bench: loads one bundle (subject or baseline) once, then runs the requests the
+ * parent sends over IPC and reports latency and CPU per request. Its stdout (the handler's logs and EMF metrics)
+ * goes to a file, as a Lambda's goes to its log pipe.
+ */
+import { performance } from 'node:perf_hooks';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { lambdaContext } from './lambda-context';
+
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+export type WorkerRequest =
+  { type: 'run'; id: number; events: APIGatewayProxyEventV2[]; concurrency: number } | { type: 'exit' };
+
+export interface RunResult {
+  type: 'result';
+  id: number;
+  latencies_ms: number[];
+  /** Per request when run one at a time; for concurrent runs the total divided by the request count. */
+  cpu_us: number[];
+  wall_ms: number;
+  statuses: number[];
+  /** The first response body, so the parent can check the answer is a real order. */
+  first_body: string;
+}
+
+const bundle = process.env.BENCH_BUNDLE;
+if (bundle === undefined) throw new Error('BENCH_BUNDLE is not set');
+const loadStart = performance.now();
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { handler } = require(bundle) as { handler: Handler };
+const loadMs = performance.now() - loadStart;
+
+const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system;
+
+const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promise<Omit<RunResult, 'type' | 'id'>> => {
+  const latencies: number[] = [];
+  const cpu: number[] = [];
+  const statuses: number[] = [];
+  let firstBody = '';
+  const wallStart = performance.now();
+  if (concurrency <= 1) {
+    for (const event of events) {
+      const cpuStart = process.cpuUsage();
+      const start = performance.now();
+      const response = await handler(event, lambdaContext());
+      latencies.push(performance.now() - start);
+      cpu.push(cpuMicros(process.cpuUsage(cpuStart)));
+      statuses.push(response.statusCode ?? 0);
+      if (firstBody === '') firstBody = String(response.body);
+    }
+  } else {
+    const cpuStart = process.cpuUsage();
+    let next = 0;
+    const lane = async (): Promise<void> => {
+      while (next < events.length) {
+        const event = events[next++] as APIGatewayProxyEventV2;
+        const start = performance.now();
+        const response = await handler(event, lambdaContext());
+        latencies.push(performance.now() - start);
+        statuses.push(response.statusCode ?? 0);
+        if (firstBody === '') firstBody = String(response.body);
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, lane));
+    const perRequest = cpuMicros(process.cpuUsage(cpuStart)) / Math.max(1, events.length);
+    for (let i = 0; i < events.length; i += 1) cpu.push(perRequest);
+  }
+  return {
+    latencies_ms: latencies,
+    cpu_us: cpu,
+    wall_ms: performance.now() - wallStart,
+    statuses,
+    first_body: firstBody,
+  };
+};
+
+process.on('message', (message: WorkerRequest) => {
+  if (message.type === 'exit') {
+    process.disconnect();
+    return;
+  }
+  void run(message.events, message.concurrency).then((result) =>
+    process.send?.({ type: 'result', id: message.id, ...result } satisfies RunResult),
+  );
+});
+process.send?.({ type: 'ready', load_ms: loadMs });

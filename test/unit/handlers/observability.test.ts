@@ -1,0 +1,235 @@
+import { afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
+import { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import {
+  counterSink,
+  createMetrics,
+  createTracer,
+  isTracingEnabled,
+  METRICS_NAMESPACE,
+  SERVICE_NAME,
+} from '../../../adapters/observability';
+import type { CompleteOrderDeps } from '../../../domain/complete-order';
+import { createCredential } from '../../../domain/credentials';
+import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
+import type * as CompleteOrderModule from '../../../handlers/complete-order';
+import {
+  InMemoryCredentialStore,
+  InMemoryOrderStore,
+  ManualClock,
+  RecordingPublisher,
+  RecordingWarnings,
+} from '../support/fakes';
+import { apiEvent, basicAuthorization, lambdaContext } from '../support/http';
+
+/**
+ * Logs and metrics as they leave the function: stdout is captured and parsed line by line, the way CloudWatch
+ * Logs and the EMF extraction see it.
+ */
+let createCompleteOrderHandler: typeof CompleteOrderModule.createCompleteOrderHandler;
+beforeAll(async () => {
+  ({ createCompleteOrderHandler } = await import('../../../handlers/complete-order'));
+});
+
+const ACCOUNT = 'acct-obs';
+const SECRET = 'Obs-secret-7c1d9e2f4a';
+const REQUEST_ID = 'apigw-request-7f3a';
+const START = Date.parse('2025-03-01T12:00:00.000Z');
+
+interface EmfDocument {
+  _aws: {
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+  service?: string;
+  [metric: string]: unknown;
+}
+
+let output: string[];
+let store: InMemoryOrderStore;
+let publisher: RecordingPublisher;
+let deps: CompleteOrderDeps;
+let credentials: InMemoryCredentialStore;
+const savedEnv = { ...process.env };
+
+beforeEach(() => {
+  output = [];
+  const capture = (chunk: unknown): boolean => {
+    output.push(String(chunk));
+    return true;
+  };
+  jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  store = new InMemoryOrderStore();
+  publisher = new RecordingPublisher();
+  credentials = new InMemoryCredentialStore({ [ACCOUNT]: createCredential(SECRET) });
+  deps = {
+    store,
+    publisher,
+    warnings: new RecordingWarnings(),
+    now: new ManualClock(START).now,
+    publishLeaseMs: 10_000,
+  };
+  for (const [handle, status] of [
+    ['order-ongoing', 'ongoing'],
+    ['order-cancelled', 'cancelled'],
+  ] as const) {
+    store.put(ACCOUNT, {
+      order_handle: handle,
+      type: 'drop',
+      type_index: 0,
+      fulfillment_attempt: 0,
+      status,
+      route_handle: 'route-1',
+    });
+  }
+});
+
+afterEach(() => {
+  jest.restoreAllMocks();
+  // Put the environment back key by key (replacing process.env itself would change it for later test files).
+  for (const name of Object.keys(process.env)) if (!(name in savedEnv)) delete process.env[name];
+  Object.assign(process.env, savedEnv);
+});
+
+/** A handler wired as in production: INFO logs and EMF metrics to stdout. */
+const invoke = async (
+  event: APIGatewayProxyEventV2,
+  context: Context = lambdaContext(),
+): Promise<APIGatewayProxyStructuredResultV2> => {
+  const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: 'INFO' });
+  const metrics = createMetrics();
+  const counting = { ...deps, counters: counterSink(metrics) };
+  const handler = createCompleteOrderHandler(counting, credentials, logger, { metrics });
+  return handler(event, context as AuthenticatedContext);
+};
+
+const request = (handle: string, overrides: Partial<APIGatewayProxyEventV2> = {}) =>
+  apiEvent({
+    pathParameters: { order_handle: handle },
+    ...overrides,
+    headers: { authorization: basicAuthorization(ACCOUNT, SECRET), ...overrides.headers },
+    requestContext: { ...apiEvent().requestContext, requestId: REQUEST_ID },
+  });
+
+const jsonLines = (): Record<string, unknown>[] =>
+  output
+    .join('')
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{'))
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+const emf = (): EmfDocument[] => jsonLines().filter((line): line is EmfDocument => '_aws' in line);
+const logLines = () => jsonLines().filter((line) => !('_aws' in line));
+const metricNames = () =>
+  emf().flatMap((doc) => doc._aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name)));
+
+describe('logs', () => {
+  test('a completion logs one line with the request id, correlation id and cold start flag', async () => {
+    const context = lambdaContext();
+    const response = await invoke(request('order-ongoing'), context);
+    expect(response.statusCode).toBe(200);
+    const completed = logLines().find((line) => line.message === 'order completed');
+    expect(completed).toMatchObject({
+      level: 'INFO',
+      service: SERVICE_NAME,
+      function_request_id: context.awsRequestId,
+      correlation_id: REQUEST_ID,
+      account_id: ACCOUNT,
+    });
+    expect(typeof completed?.cold_start).toBe('boolean');
+  });
+
+  test.each([
+    ['a completion', SECRET],
+    ['a wrong secret (401)', 'Wrong-secret-0000'],
+  ])('no line carries the secret or the Authorization header: %s', async (_label, secret) => {
+    const authorization = basicAuthorization(ACCOUNT, secret);
+    await invoke(request('order-ongoing', { headers: { authorization } }));
+    // A 500 logs the error: make one happen too, with the same header.
+    store.failures.complete = new Error('boom');
+    await invoke(request('order-ongoing', { headers: { authorization } }));
+    const everything = output.join('');
+    expect(everything).not.toContain(secret);
+    expect(everything).not.toContain(authorization.slice('Basic '.length));
+    // The completion and the 500 are logged; a 401 is answered without a line.
+    expect(logLines().length).toBeGreaterThan(secret === SECRET ? 1 : -1);
+  });
+});
+
+describe('metrics (EMF on stdout)', () => {
+  test('a completion emits OrdersCompleted = 1 in namespace OrdersComplete, service dimension', async () => {
+    await invoke(request('order-ongoing'));
+    const [doc, ...others] = emf();
+    expect(others).toHaveLength(0);
+    expect(doc?._aws.CloudWatchMetrics[0]).toMatchObject({
+      Namespace: METRICS_NAMESPACE,
+      Dimensions: [['service']],
+      Metrics: [{ Name: 'OrdersCompleted', Unit: 'Count' }],
+    });
+    expect(doc).toMatchObject({ service: SERVICE_NAME, OrdersCompleted: 1 });
+  });
+
+  test('completing a completed order again counts no completion', async () => {
+    await invoke(request('order-ongoing'));
+    output.length = 0;
+    expect((await invoke(request('order-ongoing'))).statusCode).toBe(200);
+    expect(metricNames()).not.toContain('OrdersCompleted');
+  });
+
+  test('409 counts CompletionConflicts', async () => {
+    expect((await invoke(request('order-cancelled'))).statusCode).toBe(409);
+    expect(metricNames()).toEqual(['CompletionConflicts']);
+  });
+
+  test.each<[string, Partial<APIGatewayProxyEventV2>, number]>([
+    ['422 bad query', { rawQueryString: 'type=boat' }, 422],
+    ['415 not JSON', { body: 'x', headers: { 'content-type': 'text/plain' } }, 415],
+    ['413 too large', { body: 'x'.repeat(16 * 1024 + 1), headers: { 'content-type': 'application/json' } }, 413],
+  ])('%s counts ValidationFailures', async (_label, overrides, status) => {
+    expect((await invoke(request('order-ongoing', overrides))).statusCode).toBe(status);
+    expect(metricNames()).toEqual(['ValidationFailures']);
+  });
+
+  test('a failed publish counts PublishFailures (and the completion that happened)', async () => {
+    publisher.failing();
+    const response = await invoke(request('order-ongoing'));
+    expect(response.statusCode).toBeGreaterThanOrEqual(200);
+    expect(metricNames().sort()).toEqual(['OrdersCompleted', 'PublishFailures']);
+  });
+
+  test('401 and 404 count nothing', async () => {
+    expect(
+      (await invoke(request('order-ongoing', { headers: { authorization: 'Basic Zm9vOmJhcg==' } }))).statusCode,
+    ).toBe(401);
+    expect((await invoke(request('order-missing'))).statusCode).toBe(404);
+    expect(metricNames()).toEqual([]);
+  });
+
+  test('POWERTOOLS_METRICS_DISABLED=true emits no EMF', async () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    expect((await invoke(request('order-ongoing'))).statusCode).toBe(200);
+    expect(emf()).toEqual([]);
+  });
+});
+
+describe('tracing switch', () => {
+  test.each<[string, boolean, NodeJS.ProcessEnv]>([
+    ['outside Lambda', false, {}],
+    ['in Lambda', true, { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x' }],
+    [
+      'in Lambda, POWERTOOLS_TRACE_ENABLED=false',
+      false,
+      { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', POWERTOOLS_TRACE_ENABLED: 'false' },
+    ],
+    ['SAM local', false, { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', AWS_SAM_LOCAL: 'true' }],
+  ])('%s: tracing on = %s (the Tracer is loaded only then)', (_label, enabled, env) => {
+    expect(isTracingEnabled(env)).toBe(enabled);
+    expect(createTracer(env) !== undefined).toBe(enabled);
+  });
+
+  test('an enabled tracer is Powertools’ own, tracing on', () => {
+    process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs22.x';
+    const tracer = createTracer();
+    expect(tracer?.isTracingEnabled()).toBe(true);
+  });
+});
