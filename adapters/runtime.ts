@@ -1,6 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Config } from '../config/env';
 import type { CompleteOrderDeps } from '../domain/complete-order';
+import type { RelayDeps } from '../domain/relay-pending-events';
 import type { CredentialStore } from '../domain/ports';
 import { createDocumentClient, createEventBridgeClient, createSecretsManagerClient } from './aws-clients';
 import { FileCredentialStore } from './credentials/file-credential-store';
@@ -11,6 +13,13 @@ import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-complete
 /** The composition root: builds the adapters the handlers use, from validated config. */
 export const createLogger = (): Logger =>
   new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'orders-complete' });
+
+/** CloudWatch metrics as EMF log lines; names are shared by the handlers, the alarms and the README. */
+export const createMetrics = (): Metrics =>
+  new Metrics({
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OrdersComplete',
+    serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'orders-complete',
+  });
 
 export const createCredentialStore = (config: Config): CredentialStore =>
   config.ACCOUNTS_SOURCE === 'file'
@@ -27,13 +36,25 @@ export const createOrderStore = (config: Config): DynamoDbOrderStore =>
     config.ORDERS_TABLE_NAME,
   );
 
-export const createCompleteOrderDeps = (config: Config, logger: Logger): CompleteOrderDeps => ({
-  store: createOrderStore(config),
-  publisher: new EventBridgeOrderCompletedPublisher(
+export const createPublisher = (config: Config): EventBridgeOrderCompletedPublisher =>
+  new EventBridgeOrderCompletedPublisher(
     createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }),
     { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
-  ),
+  );
+
+export const createCompleteOrderDeps = (config: Config, logger: Logger): CompleteOrderDeps => ({
+  store: createOrderStore(config),
+  publisher: createPublisher(config),
   warnings: { warn: (message, details) => logger.warn(message, details) },
   now: () => new Date(),
   publishLeaseMs: config.PUBLISH_LEASE_MS,
+  publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+});
+
+export const createRelayDeps = (config: Config, logger: Logger): RelayDeps => ({
+  store: createOrderStore(config),
+  publisher: createPublisher(config),
+  warnings: { warn: (message, details) => logger.warn(message, details) },
+  now: () => new Date(),
+  leaseMs: config.RELAY_LEASE_MS,
 });

@@ -1,5 +1,5 @@
 import { decideCompletion, orderCompletedEventId, orderCompletedTimelineEvent, type PendingEvent } from './completion';
-import { DependencyUnavailable, EventNotPublished, OrderNotCompletable, OrderNotFound } from './errors';
+import { OrderNotCompletable, OrderNotFound } from './errors';
 import { buildOrderCompletedDetail } from './order-completed-event';
 import { toApiOrder, type Order, type OrderKey, type OrderStatus } from './order';
 import type { OrderCompletedPublisher, OrderStore, StoredOrder, WarningSink } from './ports';
@@ -10,25 +10,41 @@ export interface CompleteOrderDeps {
   publisher: OrderCompletedPublisher;
   warnings: WarningSink;
   now: () => Date;
-  /** How long the completing request holds the right to publish before a retry may take over. */
+  /** How long the completing request holds the right to publish before a retry or the relay may take over. */
   publishLeaseMs: number;
+  /**
+   * The most the request path waits for EventBridge (well under publishLeaseMs, so nobody else publishes while
+   * it still may). Past it the event is left pending for the relay and the request still answers.
+   */
+  publishTimeoutMs: number;
 }
+
+/** Time kept back, after the publish budget, to release the lease and answer. */
+export const PUBLISH_MARGIN_MS = 500;
+/** Below this there is no point calling EventBridge: the event is left to the relay at once. */
+const MIN_PUBLISH_BUDGET_MS = 100;
 
 export interface CompleteOrderInput {
   account_id: string;
   order_handle: string;
   selector: OrderSelector;
+  /** Milliseconds this request may still take (the handler's deadline); unbounded when absent. */
+  timeLeftMs?: () => number;
 }
 
 export interface CompleteOrderResult {
   order: Order;
   /** True when this call made the transition (false: it was already completed). */
   transitioned: boolean;
+  /** True when this call tried to publish the event and could not: it stays pending for the relay. */
+  publishFailed: boolean;
 }
 
 /**
  * Complete an order: select the record, make ONE conditional write, publish OrderCompleted.
  * Completing a completed order answers it as stored and only re-publishes an event left pending.
+ * Once the write succeeded the answer is the completed order even if the publish fails: the event stays
+ * pending on the order (outbox) and the relay (domain/relay-pending-events.ts) delivers it later.
  */
 export const completeOrder = async (
   deps: CompleteOrderDeps,
@@ -61,9 +77,10 @@ export const completeOrder = async (
   switch (result.outcome) {
     case 'missing':
       throw new OrderNotFound();
-    case 'completed':
-      await publishPendingEvent(deps, key, result.order, pendingEvent.event_id, pendingEvent.lease_until);
-      return { order: toApiOrder(result.order), transitioned: true };
+    case 'completed': {
+      const published = await publishPendingEvent(deps, input, key, result.order, pendingEvent);
+      return { order: toApiOrder(result.order), transitioned: true, publishFailed: !published };
+    }
     case 'unchanged': {
       const status = result.order.status as OrderStatus;
       const decision = decideCompletion(status);
@@ -72,50 +89,65 @@ export const completeOrder = async (
         // The write's condition only refuses non-completable statuses; reaching here is a bug, not a race.
         throw new Error(`conditional completion refused an order in status ${status}`);
       }
-      await republishIfAbandoned(deps, key, result.order);
-      return { order: toApiOrder(result.order), transitioned: false };
+      const published = await republishIfAbandoned(deps, input, key, result.order);
+      return { order: toApiOrder(result.order), transitioned: false, publishFailed: published === false };
     }
   }
 };
 
 /**
  * A completed order still carrying a pending event whose lease ran out (its publisher failed or died):
- * take the lease over and publish it again, with the same event_id.
+ * take the lease over and publish it again, with the same event_id. Undefined when there was nothing
+ * this call could publish (no pending event, or someone else holds the lease).
  */
-const republishIfAbandoned = async (deps: CompleteOrderDeps, key: OrderKey, order: StoredOrder): Promise<void> => {
-  const pending = order.pending_event;
-  if (pending === undefined) return;
-  const now = deps.now().getTime();
-  if (pending.lease_until > now) return; // another request is publishing it right now
-  const leaseUntil = now + deps.publishLeaseMs;
-  const claimed = await deps.store.claimPendingEvent(key, pending.event_id, pending.lease_until, leaseUntil);
-  if (!claimed) return;
-  await publishPendingEvent(deps, key, order, pending.event_id, leaseUntil);
-};
-
-const publishPendingEvent = async (
+const republishIfAbandoned = async (
   deps: CompleteOrderDeps,
+  input: CompleteOrderInput,
   key: OrderKey,
   order: StoredOrder,
-  eventId: string,
-  leaseUntil: number,
-): Promise<void> => {
+): Promise<boolean | undefined> => {
+  const pending = order.pending_event;
+  if (pending === undefined) return undefined;
+  const now = deps.now().getTime();
+  if (pending.lease_until > now) return undefined; // another request or the relay is publishing it right now
+  const leaseUntil = now + deps.publishLeaseMs;
+  const claimed = await deps.store.claimPendingEvent(key, pending.event_id, pending.lease_until, leaseUntil);
+  if (!claimed) return undefined;
+  return publishPendingEvent(deps, input, key, order, { ...pending, lease_until: leaseUntil });
+};
+
+/**
+ * Publishes the event this call holds the lease for, within its time budget. True when EventBridge confirmed
+ * it (then the marker is cleared); false when it did not: the lease is released so the relay (or a retry)
+ * may publish at once, and the request still answers, because the write it made stands.
+ */
+const publishPendingEvent = async (
+  deps: CompleteOrderDeps,
+  input: CompleteOrderInput,
+  key: OrderKey,
+  order: StoredOrder,
+  pending: PendingEvent,
+): Promise<boolean> => {
   const completedAt = order.completed_at;
   if (typeof completedAt !== 'string') throw new Error('completed order without completed_at');
+  const eventId = pending.event_id;
   const detail = buildOrderCompletedDetail(key, eventId, { ...order, completed_at: completedAt });
+  const timeLeft = input.timeLeftMs === undefined ? Infinity : input.timeLeftMs() - PUBLISH_MARGIN_MS;
+  const budget = Math.min(deps.publishTimeoutMs, timeLeft);
   try {
-    await deps.publisher.publish(detail);
+    if (budget < MIN_PUBLISH_BUDGET_MS) throw new Error(`no time left to publish (${Math.floor(budget)} ms)`);
+    await deps.publisher.publish(detail, { timeoutMs: budget });
   } catch (error) {
-    // The event stays pending on the order; let the next retry publish it without waiting for the lease.
+    deps.warnings.warn('OrderCompleted not published; left pending for the relay', {
+      event_id: eventId,
+      error: describe(error),
+    });
     await deps.store
-      .releasePendingEvent(key, eventId, leaseUntil)
+      .releasePendingEvent(key, eventId, pending.lease_until)
       .catch((releaseError: unknown) =>
         deps.warnings.warn('could not release publish lease', { event_id: eventId, error: describe(releaseError) }),
       );
-    if (error instanceof DependencyUnavailable || error instanceof EventNotPublished) {
-      throw new EventNotPublished({ cause: error });
-    }
-    throw error;
+    return false;
   }
   try {
     await deps.store.clearPendingEvent(key, eventId);
@@ -123,6 +155,7 @@ const publishPendingEvent = async (
     // Published but still marked pending: a later publish repeats the same event_id, which subscribers de-duplicate.
     deps.warnings.warn('published event still marked pending', { event_id: eventId, error: describe(error) });
   }
+  return true;
 };
 
 const describe = (error: unknown): string =>

@@ -127,7 +127,8 @@ export const putRawItem = async (client: DynamoDBDocumentClient, item: RawItem):
 /** Drops the attributes the completing write may change, leaving what must stay untouched. */
 export const withoutCompletionFields = (item: RawItem): RawItem => {
   const rest: RawItem = { ...item };
-  for (const field of ['status', 'completed_at', 'timeline', 'pending_event']) delete rest[field];
+  for (const field of ['status', 'completed_at', 'timeline', 'pending_event', 'pending_shard', 'pending_since'])
+    delete rest[field];
   return rest;
 };
 
