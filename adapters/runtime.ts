@@ -19,6 +19,8 @@ export const createMetrics = (): Metrics =>
   new Metrics({
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'OrdersComplete',
     serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'orders-complete',
+    // Dimensions service and stage: the alarms in serverless.yml select on both.
+    ...(process.env.STAGE ? { defaultDimensions: { stage: process.env.STAGE } } : {}),
   });
 
 export const createCredentialStore = (config: Config): CredentialStore =>

@@ -220,15 +220,15 @@ export class DynamoDbOrderStore implements OrderStore, PendingEventStore {
   }
 
   /**
-   * Pending events from the sparse pending-events index (keys only, eventually consistent), shard by shard,
-   * oldest first within a shard; each read back from its item (strongly consistent) for its current lease and
+   * Pending events from the sparse pending-events index (keys only, eventually consistent), shard after shard
+   * until `limit` are found, oldest first within a shard; each read back from its item (strongly consistent) for its current lease and
    * the fields the event needs. An index entry whose item is no longer pending (just published) is skipped.
    */
   async listPendingEvents(limit: number, cursor?: string): Promise<PendingEventPage> {
     const shards = allPendingShards();
     let position = decodeCursor(cursor);
     const keys: { pk: string; sk: string }[] = [];
-    while (position.shard < shards.length && keys.length === 0) {
+    while (position.shard < shards.length && keys.length < limit) {
       const page = await call(() =>
         this.client.send(
           new QueryCommand({
@@ -237,7 +237,7 @@ export class DynamoDbOrderStore implements OrderStore, PendingEventStore {
             KeyConditionExpression: 'pending_shard = :shard',
             ExpressionAttributeValues: { ':shard': shards[position.shard] },
             ScanIndexForward: true,
-            Limit: limit,
+            Limit: limit - keys.length,
             ExclusiveStartKey: position.start,
           }),
         ),

@@ -34,6 +34,9 @@ export const localSettings = () => {
     esbuildDir: resolve(localDir, 'esbuild'),
     /** serverless.yml's name for stage "local" (${self:service}-${sls:stage}-orders): one table, one name. */
     tableName: 'orders-complete-local-orders',
+    /** serverless.yml's bus and source for stage "local". */
+    busName: 'orders-complete-local',
+    eventSource: 'orders-complete',
     region: process.env.AWS_REGION ?? 'us-east-1',
   };
 };
