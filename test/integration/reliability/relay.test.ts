@@ -147,7 +147,9 @@ describe('relay batches', () => {
     expect(eventBridge.callSizes.reduce((sum, size) => sum + size, 0)).toBe(23 + 5);
     // Once accepted, an entry is never sent again: every retry call holds only refused entries.
     const sentIds = eventBridge.calls.map((call) =>
-      ((call.body.Entries ?? []) as { Detail: string }[]).map((entry) => String(JSON.parse(entry.Detail).event_id)),
+      ((call.body.Entries ?? []) as { Detail: string }[]).map((entry) =>
+        String((JSON.parse(entry.Detail) as { event_id: unknown }).event_id),
+      ),
     );
     const seen = new Map<string, number>();
     for (const ids of sentIds) for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);
