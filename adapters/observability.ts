@@ -32,10 +32,12 @@ export interface Observability {
 export const createLogger = (): Logger =>
   new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
 
+/** Dimensions service and (when STAGE is set) stage: two stages in one account never feed each other's alarms. */
 export const createMetrics = (): Metrics =>
   new Metrics({
     serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME,
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
+    ...(process.env.STAGE ? { defaultDimensions: { stage: process.env.STAGE } } : {}),
   });
 
 /**

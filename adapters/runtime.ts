@@ -1,6 +1,8 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Config } from '../config/env';
 import type { CompleteOrderDeps } from '../domain/complete-order';
+import type { RelayDeps } from '../domain/relay-pending-events';
 import type { CredentialStore } from '../domain/ports';
 import {
   createDynamoDbClient,
@@ -12,10 +14,10 @@ import { FileCredentialStore } from './credentials/file-credential-store';
 import { SecretsManagerCredentialStore } from './credentials/secrets-manager-credential-store';
 import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
-import { counterSink, createLogger, type Observability } from './observability';
+import { counterSink, createLogger, createMetrics, type Observability } from './observability';
 
 /** The composition root: builds the adapters the handlers use, from validated config. */
-export { createLogger };
+export { createLogger, createMetrics };
 
 /** Each SDK client is traced (a subsegment per call) when a tracer is given and tracing is on. */
 const traced = <T extends object>(client: T, tracer: Tracer | undefined): T =>
@@ -38,17 +40,29 @@ export const createOrderStore = (config: Config, tracer?: Tracer): DynamoDbOrder
     config.ORDERS_TABLE_NAME,
   );
 
+export const createPublisher = (config: Config, tracer?: Tracer): EventBridgeOrderCompletedPublisher =>
+  new EventBridgeOrderCompletedPublisher(
+    traced(createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }), tracer),
+    { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
+  );
+
 export const createCompleteOrderDeps = (
   config: Config,
   { logger, metrics, tracer }: Observability,
 ): CompleteOrderDeps => ({
   store: createOrderStore(config, tracer),
-  publisher: new EventBridgeOrderCompletedPublisher(
-    traced(createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }), tracer),
-    { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
-  ),
+  publisher: createPublisher(config, tracer),
   warnings: { warn: (message, details) => logger.warn(message, details) },
   now: () => new Date(),
   publishLeaseMs: config.PUBLISH_LEASE_MS,
   counters: counterSink(metrics),
+  publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+});
+
+export const createRelayDeps = (config: Config, logger: Logger, tracer?: Tracer): RelayDeps => ({
+  store: createOrderStore(config, tracer),
+  publisher: createPublisher(config, tracer),
+  warnings: { warn: (message, details) => logger.warn(message, details) },
+  now: () => new Date(),
+  leaseMs: config.RELAY_LEASE_MS,
 });

@@ -34,7 +34,10 @@ const store: OrderStore = {
   releasePendingEvent: async () => undefined,
   clearPendingEvent: async () => undefined,
 };
-const publisher: OrderCompletedPublisher = { publish: async () => undefined };
+const publisher: OrderCompletedPublisher = {
+  publish: async () => undefined,
+  publishBatch: async (details) => ({ published: details.map((detail) => detail.event_id), failed: [] }),
+};
 const credential = createCredential(SECRET);
 const credentials: CredentialStore = { find: async () => credential };
 const logger = createLogger();
@@ -46,6 +49,7 @@ const handler = createCompleteOrderHandler(
     warnings: { warn: (message, details) => logger.warn(message, details) },
     now: () => new Date(),
     publishLeaseMs: 10_000,
+    publishTimeoutMs: 2_000,
     counters: counterSink(metrics),
   },
   credentials,

@@ -19,6 +19,10 @@ const envSchema = z
     DYNAMODB_ENDPOINT: optional(z.url()),
     EVENTBRIDGE_ENDPOINT: optional(z.url()),
     PUBLISH_LEASE_MS: optional(z.coerce.number().int().min(100).max(300_000)).transform((v) => v ?? 10_000),
+    /** The request path's whole budget for PutEvents; must stay under the lease (checked below). */
+    PUBLISH_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000)).transform((v) => v ?? 2_000),
+    /** How long a relay pass holds the events it publishes; under the 1-minute schedule. */
+    RELAY_LEASE_MS: optional(z.coerce.number().int().min(100).max(300_000)).transform((v) => v ?? 30_000),
   })
   .superRefine((env, ctx) => {
     if (env.ACCOUNTS_SOURCE === 'secretsmanager' && env.ACCOUNTS_SECRET_ID === undefined) {
@@ -27,6 +31,10 @@ const envSchema = z
         path: ['ACCOUNTS_SECRET_ID'],
         message: 'required when ACCOUNTS_SOURCE=secretsmanager',
       });
+    }
+    if (env.PUBLISH_TIMEOUT_MS >= env.PUBLISH_LEASE_MS) {
+      // Otherwise the relay could take over (and publish) while the request is still publishing.
+      ctx.addIssue({ code: 'custom', path: ['PUBLISH_TIMEOUT_MS'], message: 'must be less than PUBLISH_LEASE_MS' });
     }
     if (env.ACCOUNTS_SOURCE === 'file' && env.ACCOUNTS_FILE === undefined) {
       ctx.addIssue({ code: 'custom', path: ['ACCOUNTS_FILE'], message: 'required when ACCOUNTS_SOURCE=file' });

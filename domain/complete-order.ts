@@ -7,7 +7,7 @@ import {
   withRouteHandleFilled,
   type PendingEvent,
 } from './completion';
-import { DependencyUnavailable, EventNotPublished, OrderNotCompletable, OrderNotFound } from './errors';
+import { OrderNotCompletable, OrderNotFound } from './errors';
 import { buildOrderCompletedDetail } from './order-completed-event';
 import type { Order } from './order';
 import { toApiOrder, type OrderKey, type OrderStatus } from './order-fields';
@@ -26,28 +26,44 @@ export interface CompleteOrderDeps {
   publisher: OrderCompletedPublisher;
   warnings: WarningSink;
   now: () => Date;
-  /** How long the completing request holds the right to publish before a retry may take over. */
+  /** How long the completing request holds the right to publish before a retry or the relay may take over. */
   publishLeaseMs: number;
   /** Where completions and publish failures are counted (absent: not counted). */
   counters?: CounterSink;
+  /**
+   * The most the request path waits for EventBridge (well under publishLeaseMs, so nobody else publishes while
+   * it still may). Past it the event is left pending for the relay and the request still answers.
+   */
+  publishTimeoutMs: number;
 }
+
+/** Time kept back, after the publish budget, to release the lease and answer. */
+export const PUBLISH_MARGIN_MS = 500;
+/** Below this there is no point calling EventBridge: the event is left to the relay at once. */
+const MIN_PUBLISH_BUDGET_MS = 100;
 
 export interface CompleteOrderInput {
   account_id: string;
   order_handle: string;
   selector: OrderSelector;
+  /** Milliseconds this request may still take (the handler's deadline); unbounded when absent. */
+  timeLeftMs?: () => number;
 }
 
 export interface CompleteOrderResult {
   order: Order;
   /** True when this call made the transition (false: it was already completed). */
   transitioned: boolean;
+  /** True when this call tried to publish the event and could not: it stays pending for the relay. */
+  publishFailed: boolean;
 }
 
 /**
  * Complete an order: select the record (no read when the query names it exactly), make ONE conditional write,
  * publish OrderCompleted, then one small write clears the pending marker.
  * Completing a completed order answers it as stored and only re-publishes an event left pending.
+ * Once the write succeeded the answer is the completed order even if the publish fails: the event stays
+ * pending on the order (outbox) and the relay (domain/relay-pending-events.ts) delivers it later.
  */
 export const completeOrder = async (
   deps: CompleteOrderDeps,
@@ -90,10 +106,11 @@ export const completeOrder = async (
   switch (result.outcome) {
     case 'missing':
       throw new OrderNotFound();
-    case 'completed':
+    case 'completed': {
       deps.counters?.count('OrdersCompleted');
-      await publishPendingEvent(deps, key, result.order, pendingEvent.event_id, pendingEvent.lease_until);
-      return { order: toApiOrder(withRouteHandleFilled(result.order)), transitioned: true };
+      const published = await publishPendingEvent(deps, input, key, result.order, pendingEvent);
+      return { order: toApiOrder(withRouteHandleFilled(result.order)), transitioned: true, publishFailed: !published };
+    }
     case 'unchanged': {
       const status = result.order.status as OrderStatus;
       const decision = decideCompletion(status);
@@ -102,52 +119,72 @@ export const completeOrder = async (
         // The write's condition only refuses non-completable statuses; reaching here is a bug, not a race.
         throw new Error(`conditional completion refused an order in status ${status}`);
       }
-      await republishIfAbandoned(deps, key, result.order);
-      return { order: toApiOrder(withRouteHandleFilled(result.order)), transitioned: false };
+      const published = await republishIfAbandoned(deps, input, key, result.order);
+      return {
+        order: toApiOrder(withRouteHandleFilled(result.order)),
+        transitioned: false,
+        publishFailed: published === false,
+      };
     }
   }
 };
 
 /**
  * A completed order still carrying a pending event whose lease ran out (its publisher failed or died):
- * take the lease over and publish it again, with the same event_id.
+ * take the lease over and publish it again, with the same event_id. Undefined when there was nothing
+ * this call could publish (no pending event, or someone else holds the lease).
  */
-const republishIfAbandoned = async (deps: CompleteOrderDeps, key: OrderKey, order: StoredOrder): Promise<void> => {
-  const pending = order.pending_event;
-  if (pending === undefined) return;
-  const now = deps.now().getTime();
-  if (pending.lease_until > now) return; // another request is publishing it right now
-  const leaseUntil = now + deps.publishLeaseMs;
-  const claimed = await deps.store.claimPendingEvent(key, pending.event_id, pending.lease_until, leaseUntil);
-  if (!claimed) return;
-  await publishPendingEvent(deps, key, order, pending.event_id, leaseUntil);
-};
-
-const publishPendingEvent = async (
+const republishIfAbandoned = async (
   deps: CompleteOrderDeps,
+  input: CompleteOrderInput,
   key: OrderKey,
   order: StoredOrder,
-  eventId: string,
-  leaseUntil: number,
-): Promise<void> => {
+): Promise<boolean | undefined> => {
+  const pending = order.pending_event;
+  if (pending === undefined) return undefined;
+  const now = deps.now().getTime();
+  if (pending.lease_until > now) return undefined; // another request or the relay is publishing it right now
+  const leaseUntil = now + deps.publishLeaseMs;
+  const claimed = await deps.store.claimPendingEvent(key, pending.event_id, pending.lease_until, leaseUntil);
+  if (!claimed) return undefined;
+  return publishPendingEvent(deps, input, key, order, { ...pending, lease_until: leaseUntil });
+};
+
+/**
+ * Publishes the event this call holds the lease for, within its time budget. True when EventBridge confirmed
+ * it (then the marker is cleared); false when it did not: the lease is released so the relay (or a retry)
+ * may publish at once, and the request still answers, because the write it made stands.
+ */
+const publishPendingEvent = async (
+  deps: CompleteOrderDeps,
+  input: CompleteOrderInput,
+  key: OrderKey,
+  order: StoredOrder,
+  pending: PendingEvent,
+): Promise<boolean> => {
   const completedAt = order.completed_at;
   if (typeof completedAt !== 'string') throw new Error('completed order without completed_at');
+  const eventId = pending.event_id;
   const detail = buildOrderCompletedDetail(key, eventId, { ...order, completed_at: completedAt });
   const fill = routeHandleFill(order);
+  const timeLeft = input.timeLeftMs === undefined ? Infinity : input.timeLeftMs() - PUBLISH_MARGIN_MS;
+  const budget = Math.min(deps.publishTimeoutMs, timeLeft);
   try {
-    await deps.publisher.publish(detail);
+    if (budget < MIN_PUBLISH_BUDGET_MS) throw new Error(`no time left to publish (${Math.floor(budget)} ms)`);
+    await deps.publisher.publish(detail, { timeoutMs: budget });
   } catch (error) {
     deps.counters?.count('PublishFailures');
-    // The event stays pending on the order; let the next retry publish it without waiting for the lease.
+    deps.warnings.warn('OrderCompleted not published; left pending for the relay', {
+      event_id: eventId,
+      error: describe(error),
+    });
+    // The event stays pending on the order; the relay (or a retry) may publish it without waiting for the lease.
     await deps.store
-      .releasePendingEvent(key, eventId, leaseUntil, fill)
+      .releasePendingEvent(key, eventId, pending.lease_until, fill)
       .catch((releaseError: unknown) =>
         deps.warnings.warn('could not release publish lease', { event_id: eventId, error: describe(releaseError) }),
       );
-    if (error instanceof DependencyUnavailable || error instanceof EventNotPublished) {
-      throw new EventNotPublished({ cause: error });
-    }
-    throw error;
+    return false;
   }
   try {
     await deps.store.clearPendingEvent(key, eventId, fill);
@@ -155,6 +192,7 @@ const publishPendingEvent = async (
     // Published but still marked pending: a later publish repeats the same event_id, which subscribers de-duplicate.
     deps.warnings.warn('published event still marked pending', { event_id: eventId, error: describe(error) });
   }
+  return true;
 };
 
 const describe = (error: unknown): string =>

@@ -31,14 +31,8 @@ export type CompletionWriteResult =
   | { outcome: 'unchanged'; order: StoredOrder }
   | { outcome: 'missing' };
 
-export interface OrderStore {
-  /**
-   * The records of one handle of one account that may match the selector (possibly more; never fewer). When the
-   * selector fixes type and type_index, the latest attempt is enough (the store may return only it).
-   */
-  findRecords(accountId: string, orderHandle: string, selector: OrderSelector): Promise<RecordRef[]>;
-  /** ONE conditional write: completable status -> completed, timeline event appended, pending event recorded. */
-  complete(write: CompletionWrite): Promise<CompletionWriteResult>;
+/** The outbox marker's lease, shared by the request path and the relay. */
+export interface PendingEventLease {
   /** Takes over publishing of a pending event whose lease ran out. False when someone else holds it now. */
   claimPendingEvent(key: OrderKey, eventId: string, expiredLeaseUntil: number, leaseUntil: number): Promise<boolean>;
   /**
@@ -53,9 +47,63 @@ export interface OrderStore {
   clearPendingEvent(key: OrderKey, eventId: string, fill?: RouteHandleFill): Promise<void>;
 }
 
+export interface OrderStore extends PendingEventLease {
+  /**
+   * The records of one handle of one account that may match the selector (possibly more; never fewer). When the
+   * selector fixes type and type_index, the latest attempt is enough (the store may return only it).
+   */
+  findRecords(accountId: string, orderHandle: string, selector: OrderSelector): Promise<RecordRef[]>;
+  /** ONE conditional write: completable status -> completed, timeline event appended, pending event recorded. */
+  complete(write: CompletionWrite): Promise<CompletionWriteResult>;
+}
+
+/** A completed order whose OrderCompleted event is not confirmed yet, as stored now. */
+export interface PendingOrderEvent {
+  key: OrderKey;
+  pending_event: PendingEvent;
+  /** The stored order (at least the fields the event's detail reads, and completed_at). */
+  order: StoredOrder;
+}
+
+export interface PendingEventPage {
+  events: PendingOrderEvent[];
+  /** Where the next page starts; undefined when every pending event was listed. */
+  cursor?: string | undefined;
+}
+
+export interface PendingEventsSummary {
+  count: number;
+  /** When the oldest pending event became pending; null when none is pending. */
+  oldest_since: string | null;
+}
+
+/** What the relay needs: the pending events, oldest first, and the lease to publish them one publisher at a time. */
+export interface PendingEventStore extends PendingEventLease {
+  /** Up to `limit` pending events after `cursor`, each read back (strongly consistent) from its order. */
+  listPendingEvents(limit: number, cursor?: string): Promise<PendingEventPage>;
+  summarizePendingEvents(): Promise<PendingEventsSummary>;
+}
+
+export interface PublishOptions {
+  /** Give up (throw DependencyUnavailable) after this long, whatever the SDK's own budget. */
+  timeoutMs?: number;
+}
+
+export interface BatchPublishResult {
+  /** event_ids EventBridge confirmed. */
+  published: string[];
+  /** event_ids it did not confirm (after the bounded retries), with why. */
+  failed: { event_id: string; reason: string }[];
+}
+
 export interface OrderCompletedPublisher {
   /** Resolves only when EventBridge confirmed the entry (FailedEntryCount 0, no entry ErrorCode). */
-  publish(detail: OrderCompletedDetail): Promise<void>;
+  publish(detail: OrderCompletedDetail, options?: PublishOptions): Promise<void>;
+  /**
+   * Publishes many events, up to 10 per PutEvents call, retrying only the entries EventBridge refused
+   * (bounded). Never throws for an outage: what was not confirmed is reported as failed.
+   */
+  publishBatch(details: readonly OrderCompletedDetail[]): Promise<BatchPublishResult>;
 }
 
 export interface AccountCredential {

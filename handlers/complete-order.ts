@@ -31,10 +31,15 @@ const correlationId = (logger: Logger): MiddlewareObj<APIGatewayProxyEventV2> =>
   },
 });
 
+/** Answer (503) this long before the Lambda timeout rather than let the platform cut the request off. */
+export const TIMEOUT_EARLY_MS = 1_000;
+
 /**
  * POST /orders/{order_handle}/complete
  * logger context -> metrics flush -> trace -> error mapping (sees every error) -> Basic auth -> request checks ->
  * use case -> 200. middy runs `after`/`onError` in reverse: the error mapper answers first, then metrics flush.
+ * A completion whose write succeeded answers 200 even when its event could not be published: the event
+ * stays pending on the order and the relay delivers it (the use case counts PublishFailures).
  */
 export const createCompleteOrderHandler = (
   deps: CompleteOrderDeps,
@@ -42,9 +47,8 @@ export const createCompleteOrderHandler = (
   logger: Logger,
   telemetry: Telemetry = {},
 ) => {
-  // Answer (503) a second before the Lambda timeout rather than let the platform cut the request off.
   const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>({
-    timeoutEarlyInMillis: 1_000,
+    timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
   })
     // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the Authorization header.
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
@@ -57,7 +61,12 @@ export const createCompleteOrderHandler = (
     .use(basicAuth(credentials))
     .handler(async (event, context) => {
       const request = parseCompleteOrderRequest(event);
-      const result = await completeOrder(deps, { account_id: context.account_id, ...request });
+      const result = await completeOrder(deps, {
+        account_id: context.account_id,
+        ...request,
+        // The publish must end before middy's early timeout answers 503 for a request whose write succeeded.
+        timeLeftMs: () => context.getRemainingTimeInMillis() - TIMEOUT_EARLY_MS,
+      });
       logger.info(result.transitioned ? 'order completed' : 'order already completed', {
         account_id: context.account_id,
         order_type: result.order.type,

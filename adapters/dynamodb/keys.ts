@@ -29,3 +29,19 @@ export const sortKeyPrefix = (selector: OrderSelector): string => {
   if (selector.fulfillment_attempt === undefined) return `${selector.type}#${pad(selector.type_index)}#`;
   return sortKey(selector.type, selector.type_index, selector.fulfillment_attempt);
 };
+
+/**
+ * The sparse `pending-events` index (infra/orders-table.json): an item is in it only while its
+ * OrderCompleted event is pending, because only then does it carry these two top-level attributes.
+ *   pending_shard = "pending#" <0..PENDING_SHARDS-1>   spreads the index's writes over several partitions
+ *   pending_since = <ISO time the event became pending> the relay reads each shard oldest first
+ * The shard comes from the event id (a hash), so it is uniform and stable for one event.
+ */
+export const PENDING_EVENTS_INDEX = 'pending-events';
+export const PENDING_SHARDS = 8;
+
+export const pendingShard = (eventId: string): string =>
+  `pending#${Number.parseInt(eventId.slice(0, 2), 16) % PENDING_SHARDS}`;
+
+export const allPendingShards = (): string[] =>
+  Array.from({ length: PENDING_SHARDS }, (_, shard) => `pending#${shard}`);

@@ -1,16 +1,80 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { COMPLETABLE_STATUSES, type RouteHandleFill } from '../../domain/completion';
+import { COMPLETABLE_STATUSES, type PendingEvent, type RouteHandleFill } from '../../domain/completion';
 import { DependencyUnavailable, OrderTooLarge } from '../../domain/errors';
 import type { AccountOrder, OrderKey, OrderType } from '../../domain/order';
-import type { CompletionWrite, CompletionWriteResult, OrderStore, StoredOrder } from '../../domain/ports';
+import type {
+  CompletionWrite,
+  CompletionWriteResult,
+  OrderStore,
+  PendingEventPage,
+  PendingEventStore,
+  PendingEventsSummary,
+  PendingOrderEvent,
+  StoredOrder,
+} from '../../domain/ports';
 import type { OrderSelector, RecordRef } from '../../domain/selection';
 import { isDependencyUnavailable } from '../aws-errors';
-import { orderItemKey, partitionKey, sortKey, sortKeyPrefix } from './keys';
+import {
+  PENDING_EVENTS_INDEX,
+  allPendingShards,
+  orderItemKey,
+  partitionKey,
+  pendingShard,
+  sortKey,
+  sortKeyPrefix,
+} from './keys';
 
 /** Attributes that exist only in storage and never reach a caller or an event. */
-export const INTERNAL_ATTRIBUTES = ['pk', 'sk', 'account_id', 'pending_event'] as const;
+export const INTERNAL_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'account_id',
+  'pending_event',
+  'pending_shard',
+  'pending_since',
+] as const;
+
+/**
+ * What the relay reads back from a pending order: its identity, its outbox marker, what the event's detail needs,
+ * and the timeline (to set a route_handle the completing request could not; reads are charged by whole item anyway).
+ */
+const PENDING_READ_ATTRIBUTES = [
+  'pk',
+  'sk',
+  'account_id',
+  'order_handle',
+  'type',
+  'type_index',
+  'fulfillment_attempt',
+  'status',
+  'completed_at',
+  'route_handle',
+  'worker_handle',
+  'device_id',
+  'metadata',
+  'share_url',
+  'destination',
+  'timeline',
+  'pending_event',
+] as const;
+const PENDING_READ_NAMES = Object.fromEntries(PENDING_READ_ATTRIBUTES.map((name, i) => [`#a${i}`, name]));
+const PENDING_READ_PROJECTION = Object.keys(PENDING_READ_NAMES).join(', ');
+
+interface ListCursor {
+  shard: number;
+  start?: Record<string, unknown>;
+}
+const encodeCursor = (cursor: ListCursor): string => Buffer.from(JSON.stringify(cursor)).toString('base64url');
+const decodeCursor = (cursor: string | undefined): ListCursor =>
+  cursor === undefined ? { shard: 0 } : (JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as ListCursor);
 
 const COMPLETABLE_VALUES = Object.fromEntries(COMPLETABLE_STATUSES.map((status, i) => [`:completable${i}`, status]));
 const COMPLETE_CONDITION = `attribute_exists(pk) AND #status IN (${Object.keys(COMPLETABLE_VALUES).join(', ')})`;
@@ -31,7 +95,7 @@ const call = async <T>(operation: () => Promise<T>): Promise<T> => {
   }
 };
 
-export class DynamoDbOrderStore implements OrderStore {
+export class DynamoDbOrderStore implements OrderStore, PendingEventStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -96,6 +160,8 @@ export class DynamoDbOrderStore implements OrderStore {
             Key: orderItemKey(write.key),
             UpdateExpression:
               'SET #status = :completed, completed_at = :completed_at, pending_event = :pending_event, ' +
+              // The item enters the sparse pending-events index until the event is confirmed.
+              'pending_shard = :pending_shard, pending_since = :pending_since, ' +
               (timeline === 'list'
                 ? 'timeline = list_append(if_not_exists(timeline, :no_events), :events)'
                 : 'timeline = :events'),
@@ -112,6 +178,8 @@ export class DynamoDbOrderStore implements OrderStore {
               ':null_type': 'NULL',
               ':events': [write.timeline_event],
               ':pending_event': write.pending_event,
+              ':pending_shard': pendingShard(write.pending_event.event_id),
+              ':pending_since': write.pending_event.since,
               ...COMPLETABLE_VALUES,
             },
             ReturnValues: 'ALL_NEW',
@@ -159,11 +227,134 @@ export class DynamoDbOrderStore implements OrderStore {
   }
 
   async clearPendingEvent(key: OrderKey, eventId: string, fill?: RouteHandleFill): Promise<void> {
+    // Leaving the pending-events index with it.
     await this.conditionalUpdate(
       key,
-      'REMOVE pending_event',
+      'REMOVE pending_event, pending_shard, pending_since',
       withFill({ condition: 'pending_event.event_id = :event_id', values: { ':event_id': eventId } }, fill),
     );
+  }
+
+  /**
+   * Pending events from the sparse pending-events index (keys only, eventually consistent), shard after shard
+   * until `limit` are found, oldest first within a shard; each read back from its item (strongly consistent) for its current lease and
+   * the fields the event needs. An index entry whose item is no longer pending (just published) is skipped.
+   */
+  async listPendingEvents(limit: number, cursor?: string): Promise<PendingEventPage> {
+    const shards = allPendingShards();
+    let position = decodeCursor(cursor);
+    const keys: { pk: string; sk: string }[] = [];
+    while (position.shard < shards.length && keys.length < limit) {
+      const page = await call(() =>
+        this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: PENDING_EVENTS_INDEX,
+            KeyConditionExpression: 'pending_shard = :shard',
+            ExpressionAttributeValues: { ':shard': shards[position.shard] },
+            ScanIndexForward: true,
+            Limit: limit - keys.length,
+            ExclusiveStartKey: position.start,
+          }),
+        ),
+      );
+      for (const item of page.Items ?? []) keys.push({ pk: String(item.pk), sk: String(item.sk) });
+      position =
+        page.LastEvaluatedKey === undefined
+          ? { shard: position.shard + 1 }
+          : { shard: position.shard, start: page.LastEvaluatedKey };
+    }
+    return {
+      events: await this.readPending(keys),
+      cursor: position.shard < shards.length ? encodeCursor(position) : undefined,
+    };
+  }
+
+  private async readPending(keys: readonly { pk: string; sk: string }[]): Promise<PendingOrderEvent[]> {
+    const found = new Map<string, Record<string, unknown>>();
+    const id = (pk: unknown, sk: unknown) => JSON.stringify([pk, sk]);
+    for (let start = 0; start < keys.length; start += 100) {
+      let batch: Record<string, unknown>[] = keys.slice(start, start + 100);
+      for (let attempt = 0; batch.length > 0; attempt += 1) {
+        if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+        if (attempt > 8) throw new DependencyUnavailable('dynamodb');
+        const output = await call(() =>
+          this.client.send(
+            new BatchGetCommand({
+              RequestItems: {
+                [this.tableName]: {
+                  Keys: batch,
+                  ConsistentRead: true,
+                  ProjectionExpression: PENDING_READ_PROJECTION,
+                  ExpressionAttributeNames: PENDING_READ_NAMES,
+                },
+              },
+            }),
+          ),
+        );
+        for (const item of output.Responses?.[this.tableName] ?? []) found.set(id(item.pk, item.sk), item);
+        batch = output.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    const events: PendingOrderEvent[] = [];
+    for (const { pk, sk } of keys) {
+      const item = found.get(id(pk, sk));
+      if (item === undefined || item.pending_event === undefined) continue;
+      events.push({
+        key: {
+          account_id: String(item.account_id),
+          order_handle: String(item.order_handle),
+          type: item.type as OrderType,
+          type_index: Number(item.type_index),
+          fulfillment_attempt: Number(item.fulfillment_attempt),
+        },
+        pending_event: item.pending_event as PendingEvent,
+        order: item as StoredOrder,
+      });
+    }
+    return events;
+  }
+
+  /** How many events are pending and since when the oldest, from the index (eventually consistent). */
+  async summarizePendingEvents(): Promise<PendingEventsSummary> {
+    const perShard = await Promise.all(
+      allPendingShards().map(async (shard) => {
+        const query = { TableName: this.tableName, IndexName: PENDING_EVENTS_INDEX };
+        const values = { ':shard': shard };
+        const oldest = await call(() =>
+          this.client.send(
+            new QueryCommand({
+              ...query,
+              KeyConditionExpression: 'pending_shard = :shard',
+              ExpressionAttributeValues: values,
+              ScanIndexForward: true,
+              Limit: 1,
+            }),
+          ),
+        );
+        let count = 0;
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await call(() =>
+            this.client.send(
+              new QueryCommand({
+                ...query,
+                KeyConditionExpression: 'pending_shard = :shard',
+                ExpressionAttributeValues: values,
+                Select: 'COUNT',
+                ExclusiveStartKey: startKey,
+              }),
+            ),
+          );
+          count += page.Count ?? 0;
+          startKey = page.LastEvaluatedKey;
+        } while (startKey !== undefined);
+        const since: unknown = oldest.Items?.[0]?.pending_since;
+        return { count, since: typeof since === 'string' ? since : null };
+      }),
+    );
+    const sinces = perShard.flatMap((shard) => (shard.since === null ? [] : [shard.since])).sort();
+    return { count: perShard.reduce((sum, shard) => sum + shard.count, 0), oldest_since: sinces[0] ?? null };
   }
 
   /** Upserts whole orders (seeding, imports), 25 at a time, retrying unprocessed items. */

@@ -1,7 +1,12 @@
-import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  PutEventsCommand,
+  type EventBridgeClient,
+  type PutEventsRequestEntry,
+  type PutEventsResultEntry,
+} from '@aws-sdk/client-eventbridge';
 import { DependencyUnavailable, EventNotPublished } from '../../domain/errors';
 import { ORDER_COMPLETED_DETAIL_TYPE, type OrderCompletedDetail } from '../../domain/order-completed-event';
-import type { OrderCompletedPublisher } from '../../domain/ports';
+import type { BatchPublishResult, OrderCompletedPublisher, PublishOptions } from '../../domain/ports';
 import { isDependencyUnavailable } from '../aws-errors';
 
 export interface EventBridgeTarget {
@@ -9,40 +14,152 @@ export interface EventBridgeTarget {
   source: string;
 }
 
-/** One PutEvents entry per completion; success means EventBridge accepted that entry, not just the call. */
+/** PutEvents takes at most 10 entries per call. */
+export const PUT_EVENTS_MAX_ENTRIES = 10;
+
+export interface BatchRetryPolicy {
+  /** Rounds of PutEvents per chunk: the first call plus retries of only the entries EventBridge refused. */
+  rounds: number;
+  /** Wait before retry n (1-based): baseDelayMs * 2^(n-1). */
+  baseDelayMs: number;
+  /** Budget of one PutEvents call, SDK attempts included. */
+  callTimeoutMs: number;
+}
+
+/** Worst case per chunk of 10: 3 calls of 5 s plus 0.3 s of waits, and only when EventBridge answers slowly. */
+export const DEFAULT_BATCH_RETRY: BatchRetryPolicy = { rounds: 3, baseDelayMs: 100, callTimeoutMs: 5_000 };
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const describe = (error: unknown): string =>
+  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+
+/** Why an entry result is not a confirmation (undefined: it is one). */
+const entryProblem = (entry: PutEventsResultEntry | undefined): string | undefined => {
+  if (entry === undefined) return 'no entry result';
+  if (entry.ErrorCode !== undefined) return `${entry.ErrorCode} ${entry.ErrorMessage ?? ''}`.trim();
+  if (!entry.EventId) return 'no EventId';
+  return undefined;
+};
+
+/**
+ * OrderCompleted on EventBridge. Success means EventBridge accepted that entry (an EventId, no ErrorCode),
+ * not just that the call returned. EventBridge does not de-duplicate: every publish of one completion
+ * carries the same detail.event_id, and subscribers de-duplicate on it.
+ */
 export class EventBridgeOrderCompletedPublisher implements OrderCompletedPublisher {
   constructor(
     private readonly client: EventBridgeClient,
     private readonly target: EventBridgeTarget,
+    private readonly batchRetry: BatchRetryPolicy = DEFAULT_BATCH_RETRY,
   ) {}
 
-  async publish(detail: OrderCompletedDetail): Promise<void> {
-    let output;
+  private entry(detail: OrderCompletedDetail): PutEventsRequestEntry {
+    return {
+      EventBusName: this.target.busName,
+      Source: this.target.source,
+      DetailType: ORDER_COMPLETED_DETAIL_TYPE,
+      Time: new Date(detail.completed_at),
+      Detail: JSON.stringify(detail),
+    };
+  }
+
+  /** One PutEvents call; a timeout (options.timeoutMs) aborts it, whatever the SDK's own attempts budget. */
+  private async put(entries: PutEventsRequestEntry[], timeoutMs?: number) {
+    const abort = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut =
+      timeoutMs === undefined
+        ? undefined
+        : new Promise<never>((_, reject) => {
+            timer = setTimeout(() => {
+              const error = Object.assign(new Error(`PutEvents did not answer within ${timeoutMs} ms`), {
+                name: 'TimeoutError',
+              });
+              abort.abort(error);
+              reject(error);
+            }, timeoutMs);
+          });
     try {
-      output = await this.client.send(
-        new PutEventsCommand({
-          Entries: [
-            {
-              EventBusName: this.target.busName,
-              Source: this.target.source,
-              DetailType: ORDER_COMPLETED_DETAIL_TYPE,
-              Time: new Date(detail.completed_at),
-              Detail: JSON.stringify(detail),
-            },
-          ],
-        }),
-      );
+      const sent = this.client.send(new PutEventsCommand({ Entries: entries }), { abortSignal: abort.signal });
+      return await (timedOut === undefined ? sent : Promise.race([sent, timedOut]));
     } catch (error) {
       if (isDependencyUnavailable(error)) throw new DependencyUnavailable('eventbridge', { cause: error });
       throw error;
+    } finally {
+      clearTimeout(timer);
     }
-    const entry = output.Entries?.[0];
-    if ((output.FailedEntryCount ?? 0) > 0 || entry === undefined || entry.ErrorCode !== undefined || !entry.EventId) {
-      throw new EventNotPublished({
-        cause: new Error(
-          `PutEvents refused the entry: ${entry?.ErrorCode ?? 'no entry result'} ${entry?.ErrorMessage ?? ''}`.trim(),
-        ),
+  }
+
+  async publish(detail: OrderCompletedDetail, options: PublishOptions = {}): Promise<void> {
+    const output = await this.put([this.entry(detail)], options.timeoutMs);
+    const problem = (output.FailedEntryCount ?? 0) > 0 ? 'FailedEntryCount > 0' : undefined;
+    const entryError = entryProblem(output.Entries?.[0]);
+    if (problem !== undefined || entryError !== undefined) {
+      throw new EventNotPublished({ cause: new Error(`PutEvents refused the entry: ${entryError ?? problem}`) });
+    }
+  }
+
+  async publishBatch(details: readonly OrderCompletedDetail[]): Promise<BatchPublishResult> {
+    const result: BatchPublishResult = { published: [], failed: [] };
+    for (let start = 0; start < details.length; start += PUT_EVENTS_MAX_ENTRIES) {
+      const chunk = await this.publishChunk(details.slice(start, start + PUT_EVENTS_MAX_ENTRIES));
+      result.published.push(...chunk.published);
+      result.failed.push(...chunk.failed);
+      if (chunk.unreachable) {
+        // EventBridge did not answer this call: do not spend more time on the rest now; the caller retries later.
+        for (const detail of details.slice(start + PUT_EVENTS_MAX_ENTRIES)) {
+          result.failed.push({ event_id: detail.event_id, reason: 'not sent: EventBridge unavailable' });
+        }
+        break;
+      }
+    }
+    return result;
+  }
+
+  /** Up to 10 entries: send, then resend only the refused entries, for a bounded number of rounds. */
+  private async publishChunk(
+    details: readonly OrderCompletedDetail[],
+  ): Promise<BatchPublishResult & { unreachable?: boolean }> {
+    const published: string[] = [];
+    let remaining = [...details];
+    let reasons = new Map<string, string>();
+    for (let round = 1; round <= this.batchRetry.rounds && remaining.length > 0; round += 1) {
+      if (round > 1) await sleep(this.batchRetry.baseDelayMs * 2 ** (round - 2));
+      let output;
+      try {
+        output = await this.put(
+          remaining.map((detail) => this.entry(detail)),
+          this.batchRetry.callTimeoutMs,
+        );
+      } catch (error) {
+        // The SDK already spent its attempts budget on the whole call: report these entries as failed.
+        const reason = describe(error instanceof DependencyUnavailable && error.cause ? error.cause : error);
+        return {
+          published,
+          failed: remaining.map((detail) => ({ event_id: detail.event_id, reason })),
+          unreachable: true,
+        };
+      }
+      // Entries come back in request order; only the ones with an error (or no confirmation) are sent again.
+      reasons = new Map();
+      const refused: OrderCompletedDetail[] = [];
+      remaining.forEach((detail, index) => {
+        const problem = entryProblem(output.Entries?.[index]);
+        if (problem === undefined) published.push(detail.event_id);
+        else {
+          refused.push(detail);
+          reasons.set(detail.event_id, problem);
+        }
       });
+      remaining = refused;
     }
+    return {
+      published,
+      failed: remaining.map((detail) => ({
+        event_id: detail.event_id,
+        reason: reasons.get(detail.event_id) ?? 'not sent',
+      })),
+    };
   }
 }

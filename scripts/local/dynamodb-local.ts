@@ -6,6 +6,7 @@ import {
   DescribeTableCommand,
   ListTablesCommand,
   ResourceNotFoundException,
+  UpdateTableCommand,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { createDynamoDbClient } from '../../adapters/aws-clients';
@@ -118,22 +119,43 @@ export const startDynamoDbLocal = async (options: {
   };
 };
 
-/** Creates the orders table (same key schema as serverless.yml, from infra/orders-table.json) unless it exists. */
+type TableInput = CreateTableCommand['input'];
+
+/**
+ * Creates the orders table (key schema and indexes as serverless.yml, from infra/orders-table.json) unless it
+ * exists. A table kept in .local from before an index was added gets the missing index (data kept).
+ */
 export const ensureOrdersTable = async (client: DynamoDBClient, tableName: string): Promise<void> => {
+  const indexes = table.GlobalSecondaryIndexes as NonNullable<TableInput['GlobalSecondaryIndexes']>;
+  let existing;
   try {
-    await client.send(new DescribeTableCommand({ TableName: tableName }));
-    return;
+    existing = (await client.send(new DescribeTableCommand({ TableName: tableName }))).Table;
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: table.AttributeDefinitions as CreateTableCommand['input']['AttributeDefinitions'],
-      KeySchema: table.KeySchema as CreateTableCommand['input']['KeySchema'],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  if (existing === undefined) {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],
+        KeySchema: table.KeySchema as TableInput['KeySchema'],
+        GlobalSecondaryIndexes: indexes,
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+    return;
+  }
+  const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+  for (const index of indexes) {
+    if (present.has(index.IndexName)) continue;
+    await client.send(
+      new UpdateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],
+        GlobalSecondaryIndexUpdates: [{ Create: index }],
+      }),
+    );
+  }
 };
 
 export const pidFileIn = (localDir: string): string => join(localDir, 'dynamodb.pid');

@@ -36,6 +36,9 @@ export const localSettings = () => {
     eventsFile: resolve(localDir, 'events.jsonl'),
     esbuildDir: resolve(localDir, 'esbuild'),
     tableName: stageTableName('local'),
+    /** serverless.yml's bus and source for stage "local". */
+    busName: 'orders-complete-local',
+    eventSource: 'orders-complete',
     region: process.env.AWS_REGION ?? 'us-east-1',
   };
 };

@@ -149,16 +149,83 @@ const logsAndTraces = (logGroup: string): Statement[] => [
 describe('serverless package (no AWS credentials)', () => {
   test('the deployed functions: bundled, on a supported runtime, arm64, traced, each with its own role', () => {
     const functions = Object.fromEntries(ofType(dev.template, 'AWS::Lambda::Function'));
-    expect(Object.keys(functions).sort()).toEqual(['CompleteOrderLambdaFunction', 'GetOpenApiLambdaFunction']); // no local subscriber
+    expect(Object.keys(functions).sort()).toEqual([
+      'CompleteOrderLambdaFunction',
+      'GetOpenApiLambdaFunction',
+      'RelayPendingEventsLambdaFunction',
+    ]); // no local subscriber
     for (const [id, fn] of Object.entries(functions)) {
       expect(fn.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
-      expect(fn.Properties.Timeout).toBeLessThan(30);
       expect(fn.Properties.TracingConfig).toEqual({ Mode: 'Active' });
       expect(fn.Properties.Role).toEqual(arnOf(id.replace('LambdaFunction', 'Role')));
     }
+    // API Gateway gives up after 30 s: the API's functions answer (middy's early timeout) well before.
+    expect(functions.CompleteOrderLambdaFunction?.Properties.Timeout).toBeLessThan(30);
+    expect(functions.GetOpenApiLambdaFunction?.Properties.Timeout).toBeLessThan(30);
     expect(dev.template.Resources.IamRoleLambdaExecution).toBeUndefined(); // no shared role
     expect(statSync(join(dev.dir, 'orders-complete.zip')).size).toBeGreaterThan(10_000);
+  });
+
+  test('the relay runs every minute; a failed pass is not retried but lands in a dead-letter queue', () => {
+    const template = dev.template;
+    const relay = template.Resources.RelayPendingEventsLambdaFunction;
+    expect((relay?.Properties.Handler as string).endsWith('handlers/relay-pending-events.handler')).toBe(true);
+    expect(relay?.Properties.Timeout).toBe(60);
+    const rules = ofType(template, 'AWS::Events::Rule').map(([, rule]) => rule);
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
+    expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('RelayPendingEventsLambdaFunction');
+    expect(template.Resources.RelayPendingEventsLambdaEvConf?.Properties).toMatchObject({
+      MaximumRetryAttempts: 0,
+      DestinationConfig: { OnFailure: { Destination: arnOf('RelayDeadLetterQueue') } },
+    });
+    expect(template.Resources.RelayDeadLetterQueue?.Type).toBe('AWS::SQS::Queue');
+  });
+
+  test('relay alarms: an event pending over 5 minutes (or no relay figures at all), and any failed relay pass', () => {
+    const alarms = Object.fromEntries(ofType(dev.template, 'AWS::CloudWatch::Alarm'));
+    expect(alarms.OldestPendingEventAgeAlarm?.Properties).toMatchObject({
+      Namespace: 'OrdersComplete',
+      MetricName: 'OldestPendingEventAgeSeconds',
+      Dimensions: [
+        { Name: 'service', Value: 'orders-complete' },
+        { Name: 'stage', Value: 'dev' },
+      ],
+      Statistic: 'Maximum',
+      Threshold: 300,
+      ComparisonOperator: 'GreaterThanThreshold',
+      TreatMissingData: 'breaching',
+    });
+    expect(alarms.RelayDeadLetterQueueDepthAlarm?.Properties).toMatchObject({
+      Namespace: 'AWS/SQS',
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['RelayDeadLetterQueue', 'QueueName'] } }],
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
+    // The metrics the alarms read are emitted under that namespace and those dimensions.
+    for (const id of ['RelayPendingEventsLambdaFunction', 'CompleteOrderLambdaFunction']) {
+      const env = (dev.template.Resources[id]?.Properties.Environment as { Variables: Record<string, unknown> })
+        .Variables;
+      expect(env).toMatchObject({
+        POWERTOOLS_METRICS_NAMESPACE: 'OrdersComplete',
+        POWERTOOLS_SERVICE_NAME: 'orders-complete',
+        STAGE: 'dev',
+      });
+    }
+  });
+
+  test('the table has the sparse pending-events index, keys only', () => {
+    expect(dev.template.Resources.OrdersTable?.Properties.GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'pending-events',
+        KeySchema: [
+          { AttributeName: 'pending_shard', KeyType: 'HASH' },
+          { AttributeName: 'pending_since', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'KEYS_ONLY' },
+      },
+    ]);
   });
 
   test('IAM per function: only the calls it makes, only on this stack’s resources', () => {
@@ -167,6 +234,17 @@ describe('serverless package (no AWS credentials)', () => {
       { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:UpdateItem'], Resource: arnOf('OrdersTable') },
       { Effect: 'Allow', Action: ['events:PutEvents'], Resource: arnOf('OrderEventsBus') },
       { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ref('AccountsSecret') },
+    ]);
+    expect(statementsOf(dev.template, 'RelayPendingEventsRole')).toEqual([
+      ...logsAndTraces('RelayPendingEventsLogGroup'),
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:Query'],
+        Resource: { 'Fn::Join': ['/', [arnOf('OrdersTable'), 'index', 'pending-events']] },
+      },
+      { Effect: 'Allow', Action: ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem'], Resource: arnOf('OrdersTable') },
+      { Effect: 'Allow', Action: ['events:PutEvents'], Resource: arnOf('OrderEventsBus') },
+      { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: arnOf('RelayDeadLetterQueue') },
     ]);
     expect(statementsOf(dev.template, 'GetOpenApiRole')).toEqual(logsAndTraces('GetOpenApiLogGroup'));
     for (const [id, role] of ofType(dev.template, 'AWS::IAM::Role')) {
@@ -222,7 +300,11 @@ describe('serverless package (no AWS credentials)', () => {
       [prod, 90],
     ] as const) {
       const groups = Object.fromEntries(ofType(template, 'AWS::Logs::LogGroup'));
-      expect(Object.keys(groups).sort()).toEqual(['CompleteOrderLogGroup', 'GetOpenApiLogGroup']);
+      expect(Object.keys(groups).sort()).toEqual([
+        'CompleteOrderLogGroup',
+        'GetOpenApiLogGroup',
+        'RelayPendingEventsLogGroup',
+      ]);
       for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(days);
     }
   });
@@ -238,18 +320,23 @@ describe('serverless package (no AWS credentials)', () => {
     });
   });
 
-  test('alarms: 5xx rate, p99 latency, publish failures, function errors; all notify the alarm topic', () => {
+  test('alarms: 5xx rate, p99 latency, publish failures, function errors, relay; all notify the alarm topic', () => {
     const alarms = Object.fromEntries(ofType(prod.template, 'AWS::CloudWatch::Alarm'));
     expect(Object.keys(alarms).sort()).toEqual([
       'ApiLatencyP99Alarm',
       'ApiServerErrorRateAlarm',
       'CompleteOrderFunctionErrorsAlarm',
+      'OldestPendingEventAgeAlarm',
       'PublishFailuresAlarm',
+      'RelayDeadLetterQueueDepthAlarm',
     ]);
-    for (const alarm of Object.values(alarms)) {
+    for (const [id, alarm] of Object.entries(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([ref('AlarmTopic')]);
       expect(alarm.Properties.OKActions).toEqual([ref('AlarmTopic')]);
-      expect(alarm.Properties.TreatMissingData).toBe('notBreaching');
+      // Silence is normal for all but the relay's figures: no data there means the relay is not running.
+      expect(alarm.Properties.TreatMissingData).toBe(
+        id === 'OldestPendingEventAgeAlarm' ? 'breaching' : 'notBreaching',
+      );
       // Each alarm points at its section of the runbook, and the section exists.
       const anchor = /docs\/operations\.md#([a-z0-9-]+)/.exec(String(alarm.Properties.AlarmDescription))?.[1];
       expect(runbookAnchors).toContain(anchor);
@@ -285,7 +372,10 @@ describe('serverless package (no AWS credentials)', () => {
     expect(alarms.PublishFailuresAlarm!.Properties).toMatchObject({
       Namespace: 'OrdersComplete',
       MetricName: 'PublishFailures',
-      Dimensions: [{ Name: 'service', Value: 'orders-complete' }],
+      Dimensions: [
+        { Name: 'service', Value: 'orders-complete' },
+        { Name: 'stage', Value: 'prod' },
+      ],
       Statistic: 'Sum',
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',

@@ -4,7 +4,7 @@
  */
 import { DependencyUnavailable } from '../../domain/errors';
 import type { OrderCompletedDetail } from '../../domain/order-completed-event';
-import type { OrderCompletedPublisher, WarningSink } from '../../domain/ports';
+import type { BatchPublishResult, OrderCompletedPublisher, PublishOptions, WarningSink } from '../../domain/ports';
 
 const outage = (): Error => new DependencyUnavailable('eventbridge', { cause: new Error('connect ECONNREFUSED') });
 
@@ -55,7 +55,13 @@ export class RecordingPublisher implements OrderCompletedPublisher {
     return { started, release };
   }
 
-  async publish(detail: OrderCompletedDetail): Promise<void> {
+  /** The options of each publish() call (the request path's time budget). */
+  readonly options: PublishOptions[] = [];
+  /** Sizes of the publishBatch() calls. */
+  readonly batches: number[] = [];
+
+  async publish(detail: OrderCompletedDetail, options: PublishOptions = {}): Promise<void> {
+    this.options.push(options);
     this.attempts.push(structuredClone(detail));
     this.onPublish?.(detail);
     const gate = this.gate;
@@ -70,6 +76,21 @@ export class RecordingPublisher implements OrderCompletedPublisher {
     }
     if (this.failure !== undefined) throw this.failure;
     this.published.push(structuredClone(detail));
+  }
+
+  /** Each entry goes through publish() (same failures and holds); a failure is reported, never thrown. */
+  async publishBatch(details: readonly OrderCompletedDetail[]): Promise<BatchPublishResult> {
+    this.batches.push(details.length);
+    const result: BatchPublishResult = { published: [], failed: [] };
+    for (const detail of details) {
+      try {
+        await this.publish(detail);
+        result.published.push(detail.event_id);
+      } catch (error) {
+        result.failed.push({ event_id: detail.event_id, reason: String(error) });
+      }
+    }
+    return result;
   }
 }
 

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { toItem } from '../../../adapters/dynamodb/order-store';
 import { completeOrder } from '../../../domain/complete-order';
 import { orderCompletedEventId } from '../../../domain/completion';
-import { EventNotPublished } from '../../../domain/errors';
+import { pendingShard } from '../../../adapters/dynamodb/keys';
 import type { AccountOrder } from '../../../domain/order';
 import {
   ACCOUNT,
@@ -16,14 +16,17 @@ import {
 } from '../support/dynamo';
 import { ManualClock, makeDeps, PUBLISH_LEASE_MS, RecordingPublisher } from '../support/fakes';
 
-/** The pending_event outbox on the item: a failed publish is kept, retried with the same event_id, once. */
+/**
+ * The pending_event outbox on the item: a failed publish is kept (the request still answers), retried with the
+ * same event_id, once; while pending, the item is in the sparse pending-events index the relay reads.
+ */
 const dynamo = connect();
 afterAll(() => dynamo.destroy());
 
 const input = (order: AccountOrder) => ({ account_id: ACCOUNT, order_handle: order.order_handle, selector: {} });
 
 describe('the publish fails after the write', () => {
-  test('EventNotPublished; the order stays completed with its event pending and the lease released; retries publish it once', async () => {
+  test('the request still resolves (publishFailed); the order stays completed with its event pending, indexed and the lease released; retries publish it once', async () => {
     const order = anOrder({ order_handle: uniqueHandle('publish-fails'), status: 'ongoing' });
     await dynamo.store.putOrders([order]);
     const before = await mustGetItem(dynamo.client, order);
@@ -31,15 +34,19 @@ describe('the publish fails after the write', () => {
     const publisher = new RecordingPublisher().failing();
     const { deps, warnings } = makeDeps(dynamo.store, { publisher, now: clock.now });
 
-    const failed = await completeOrder(deps, input(order)).catch((error: unknown) => error);
+    const failed = await completeOrder(deps, input(order));
 
-    expect(failed).toBeInstanceOf(EventNotPublished);
+    expect(failed).toMatchObject({ transitioned: true, publishFailed: true, order: { status: 'completed' } });
     const afterFailure = await mustGetItem(dynamo.client, order);
     const completedAt = clock.now().toISOString();
     const eventId = orderCompletedEventId(orderKey(order), completedAt);
     expect(afterFailure.status).toBe('completed');
     expect(afterFailure.completed_at).toBe(completedAt);
+    expect(failed.order.completed_at).toBe(completedAt);
     expect(afterFailure.pending_event).toEqual({ event_id: eventId, since: completedAt, lease_until: 0 });
+    // Top-level copies that put the item in the sparse pending-events index while (and only while) it is pending.
+    expect(afterFailure.pending_shard).toBe(pendingShard(eventId));
+    expect(afterFailure.pending_since).toBe(completedAt);
     expect((afterFailure.timeline as { type: string }[]).map((event) => event.type)).toEqual([
       ...(before.timeline as { type: string }[]).map((event) => event.type),
       'order_completed',
@@ -47,7 +54,12 @@ describe('the publish fails after the write', () => {
     expect(withoutCompletionFields(afterFailure)).toEqual(withoutCompletionFields(before));
     expect(publisher.attempts.map((detail) => detail.event_id)).toEqual([eventId]);
     expect(publisher.published).toEqual([]);
-    expect(warnings.warnings).toEqual([]);
+    expect(warnings.warnings).toEqual([
+      {
+        message: 'OrderCompleted not published; left pending for the relay',
+        details: { event_id: eventId, error: expect.stringContaining('eventbridge is unavailable') },
+      },
+    ]);
 
     // A retry at once (no waiting for the lease: it was released) with a working publisher.
     publisher.working();
@@ -62,7 +74,7 @@ describe('the publish fails after the write', () => {
     expect(publisher.published[0]?.event_id).toBe(eventId);
     const afterRetry = await mustGetItem(dynamo.client, order);
     expect(Object.hasOwn(afterRetry, 'pending_event')).toBe(false);
-    const { pending_event: _pending, ...restAfterFailure } = afterFailure;
+    const { pending_event: _pending, pending_shard: _shard, pending_since: _since, ...restAfterFailure } = afterFailure;
     expect(afterRetry).toEqual(restAfterFailure);
 
     // A further retry: nothing left to publish, nothing written.
@@ -80,28 +92,29 @@ describe('the publish fails after the write', () => {
     const publisher = new RecordingPublisher().failing();
     const { deps } = makeDeps(dynamo.store, { publisher });
 
-    await expect(completeOrder(deps, input(order))).rejects.toBeInstanceOf(EventNotPublished);
+    expect(await completeOrder(deps, input(order))).toMatchObject({ transitioned: true, publishFailed: true });
     const pending = (await mustGetItem(dynamo.client, order)).pending_event;
-    await expect(completeOrder(deps, input(order))).rejects.toBeInstanceOf(EventNotPublished);
+    expect(await completeOrder(deps, input(order))).toMatchObject({ transitioned: false, publishFailed: true });
 
     expect((await mustGetItem(dynamo.client, order)).pending_event).toEqual(pending);
     expect(new Set(publisher.attempts.map((detail) => detail.event_id)).size).toBe(1);
     expect(publisher.attempts).toHaveLength(2);
 
     publisher.working();
-    await completeOrder(deps, input(order));
+    expect(await completeOrder(deps, input(order))).toMatchObject({ transitioned: false, publishFailed: false });
     expect(publisher.published).toHaveLength(1);
     expect(Object.hasOwn(await mustGetItem(dynamo.client, order), 'pending_event')).toBe(false);
   });
 
-  test('an unexpected publisher error is rethrown as is, and the event still stays pending for a retry', async () => {
+  test('an unexpected publisher error is answered like an outage: the write stands and the event stays pending', async () => {
     const order = anOrder({ order_handle: uniqueHandle('publish-bug'), status: 'ongoing' });
     await dynamo.store.putOrders([order]);
     const publisher = new RecordingPublisher().failing(new TypeError('boom'));
-    const { deps } = makeDeps(dynamo.store, { publisher });
+    const { deps, warnings } = makeDeps(dynamo.store, { publisher });
 
-    await expect(completeOrder(deps, input(order))).rejects.toThrow(TypeError);
+    expect(await completeOrder(deps, input(order))).toMatchObject({ transitioned: true, publishFailed: true });
     expect((await mustGetItem(dynamo.client, order)).pending_event).toMatchObject({ lease_until: 0 });
+    expect(warnings.warnings[0]?.details.error).toBe('TypeError: boom');
 
     publisher.working();
     await completeOrder(deps, input(order));
@@ -153,7 +166,7 @@ describe('the publish lease', () => {
     });
     const stored = await mustGetItem(dynamo.client, order);
     expect(Object.hasOwn(stored, 'pending_event')).toBe(false);
-    const { pending_event: _pending, ...beforeWithoutPending } = before;
+    const { pending_event: _pending, pending_shard: _shard, pending_since: _since, ...beforeWithoutPending } = before;
     expect(stored).toEqual(beforeWithoutPending);
   });
 

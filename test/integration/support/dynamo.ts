@@ -63,13 +63,21 @@ export const orderKey = (order: AccountOrder): OrderKey => ({
 });
 
 /** The raw stored item, strongly consistent; undefined when absent. */
-export const getItem = async (client: DynamoDBDocumentClient, id: RecordId): Promise<RawItem | undefined> => {
-  const output = await client.send(new GetCommand({ TableName: tableName(), Key: keyOf(id), ConsistentRead: true }));
+export const getItem = async (
+  client: DynamoDBDocumentClient,
+  id: RecordId,
+  table: string = tableName(),
+): Promise<RawItem | undefined> => {
+  const output = await client.send(new GetCommand({ TableName: table, Key: keyOf(id), ConsistentRead: true }));
   return output.Item;
 };
 
-export const mustGetItem = async (client: DynamoDBDocumentClient, id: RecordId): Promise<RawItem> => {
-  const item = await getItem(client, id);
+export const mustGetItem = async (
+  client: DynamoDBDocumentClient,
+  id: RecordId,
+  table: string = tableName(),
+): Promise<RawItem> => {
+  const item = await getItem(client, id, table);
   if (item === undefined) throw new Error(`no stored item for ${JSON.stringify(keyOf(id))}`);
   return item;
 };
@@ -120,14 +128,19 @@ export const queryPartition = async (
 };
 
 /** Writes a raw item as is (for states the seed shape cannot express, such as a pending_event). */
-export const putRawItem = async (client: DynamoDBDocumentClient, item: RawItem): Promise<void> => {
-  await client.send(new PutCommand({ TableName: tableName(), Item: item }));
+export const putRawItem = async (
+  client: DynamoDBDocumentClient,
+  item: RawItem,
+  table: string = tableName(),
+): Promise<void> => {
+  await client.send(new PutCommand({ TableName: table, Item: item }));
 };
 
 /** Drops the attributes the completing write may change, leaving what must stay untouched. */
 export const withoutCompletionFields = (item: RawItem): RawItem => {
   const rest: RawItem = { ...item };
-  for (const field of ['status', 'completed_at', 'timeline', 'pending_event']) delete rest[field];
+  for (const field of ['status', 'completed_at', 'timeline', 'pending_event', 'pending_shard', 'pending_since'])
+    delete rest[field];
   return rest;
 };
 

@@ -5,6 +5,7 @@ import { RecordingPublisher, RecordingWarnings } from '../../support/fakes';
 export { ManualClock, RecordingPublisher, RecordingWarnings, type HeldPublish } from '../../support/fakes';
 
 export const PUBLISH_LEASE_MS = 10_000;
+export const PUBLISH_TIMEOUT_MS = 2_000;
 
 export interface TestDeps {
   deps: CompleteOrderDeps;
@@ -25,6 +26,7 @@ export const makeDeps = (
       warnings,
       now: options.now ?? (() => new Date()),
       publishLeaseMs: options.publishLeaseMs ?? PUBLISH_LEASE_MS,
+      publishTimeoutMs: PUBLISH_TIMEOUT_MS,
     },
     publisher,
     warnings,

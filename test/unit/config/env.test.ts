@@ -25,6 +25,8 @@ describe('loadConfig', () => {
       AWS_REGION: 'us-east-1',
       ACCOUNTS_CACHE_SECONDS: 300,
       PUBLISH_LEASE_MS: 10_000,
+      PUBLISH_TIMEOUT_MS: 2_000,
+      RELAY_LEASE_MS: 30_000,
     });
   });
 
@@ -38,6 +40,8 @@ describe('loadConfig', () => {
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
       EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:4010',
       PUBLISH_LEASE_MS: '2500',
+      PUBLISH_TIMEOUT_MS: '1500',
+      RELAY_LEASE_MS: '45000',
     });
     expect(config).toMatchObject({
       AWS_REGION: 'eu-central-1',
@@ -47,7 +51,15 @@ describe('loadConfig', () => {
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
       EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:4010',
       PUBLISH_LEASE_MS: 2500,
+      PUBLISH_TIMEOUT_MS: 1500,
+      RELAY_LEASE_MS: 45_000,
     });
+  });
+
+  test('the request path publish budget must end before its lease (or the relay could publish alongside it)', () => {
+    expect(errorOf({ ...valid, PUBLISH_LEASE_MS: '2000', PUBLISH_TIMEOUT_MS: '2000' })).toContain(
+      'PUBLISH_TIMEOUT_MS: must be less than PUBLISH_LEASE_MS',
+    );
   });
 
   test('missing required variables throw, naming each one', () => {
@@ -110,6 +122,8 @@ describe('loadConfig', () => {
     ['PUBLISH_LEASE_MS', '99'],
     ['PUBLISH_LEASE_MS', '300001'],
     ['PUBLISH_LEASE_MS', '1.5'],
+    ['PUBLISH_TIMEOUT_MS', '99'],
+    ['RELAY_LEASE_MS', '300001'],
     ['ORDERS_TABLE_NAME', 'ab'],
   ])('%s=%j is out of range', (name, value) => {
     expect(errorOf({ ...valid, [name]: value })).toContain(name);

@@ -1,6 +1,11 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
 import { orderCompletedEventId, type PendingEvent } from '../../../domain/completion';
-import { completeOrder, type CompleteOrderDeps, type CompleteOrderInput } from '../../../domain/complete-order';
+import {
+  PUBLISH_MARGIN_MS,
+  completeOrder,
+  type CompleteOrderDeps,
+  type CompleteOrderInput,
+} from '../../../domain/complete-order';
 import {
   AmbiguousOrder,
   DependencyUnavailable,
@@ -57,7 +62,7 @@ beforeEach(() => {
   publisher = new RecordingPublisher();
   warnings = new RecordingWarnings();
   clock = new ManualClock(START);
-  deps = { store, publisher, warnings, now: clock.now, publishLeaseMs: LEASE_MS };
+  deps = { store, publisher, warnings, now: clock.now, publishLeaseMs: LEASE_MS, publishTimeoutMs: 2_000 };
 });
 
 const rejection = async (promise: Promise<unknown>): Promise<unknown> => {
@@ -299,29 +304,42 @@ describe('completeOrder: refusals', () => {
   });
 });
 
-describe('completeOrder: publish failures', () => {
+describe('completeOrder: publish failures (the write stands; the relay delivers later)', () => {
   test.each([
     ['DependencyUnavailable', () => new DependencyUnavailable('eventbridge')],
     ['EventNotPublished', () => new EventNotPublished()],
-  ])('publisher throws %s -> EventNotPublished, lease released, event kept pending', async (_name, makeError) => {
-    store.put(ACCOUNT, order());
-    const cause = makeError();
-    publisher.failure = cause;
+    ['an unexpected error', () => new TypeError('boom')],
+  ])(
+    'publisher throws %s -> resolves with the completed order (publishFailed), warns, lease released, event kept pending',
+    async (_name, makeError) => {
+      store.put(ACCOUNT, order());
+      const cause = makeError();
+      publisher.failure = cause;
 
-    const error = await rejection(completeOrder(deps, input));
+      const result = await completeOrder(deps, input);
 
-    expect(error).toBeInstanceOf(EventNotPublished);
-    expect((error as EventNotPublished).cause).toBe(cause);
-    const eventId = orderCompletedEventId(key, new Date(START).toISOString());
-    expect(store.callsTo('releasePendingEvent')[0]?.args).toEqual([key, eventId, START + LEASE_MS]);
-    expect(store.get(key)).toMatchObject({ status: 'completed', pending_event: { event_id: eventId, lease_until: 0 } });
-    expect(store.callsTo('clearPendingEvent')).toEqual([]);
-  });
+      expect(result).toMatchObject({ transitioned: true, publishFailed: true });
+      expect(result.order).toMatchObject({ status: 'completed', completed_at: new Date(START).toISOString() });
+      const eventId = orderCompletedEventId(key, new Date(START).toISOString());
+      expect(store.callsTo('releasePendingEvent')[0]?.args).toEqual([key, eventId, START + LEASE_MS]);
+      expect(store.get(key)).toMatchObject({
+        status: 'completed',
+        pending_event: { event_id: eventId, lease_until: 0 },
+      });
+      expect(store.callsTo('clearPendingEvent')).toEqual([]);
+      expect(warnings.warnings).toEqual([
+        {
+          message: 'OrderCompleted not published; left pending for the relay',
+          details: { event_id: eventId, error: `${cause.name}: ${cause.message}` },
+        },
+      ]);
+    },
+  );
 
   test('a retry after a failed publish republishes the same event_id at once and clears it', async () => {
     store.put(ACCOUNT, order());
     publisher.failure = new DependencyUnavailable('eventbridge');
-    await expect(completeOrder(deps, input)).rejects.toBeInstanceOf(EventNotPublished);
+    expect((await completeOrder(deps, input)).publishFailed).toBe(true);
     const eventId = store.get(key)?.pending_event?.event_id;
 
     publisher.failure = undefined;
@@ -329,41 +347,53 @@ describe('completeOrder: publish failures', () => {
     const retried = await completeOrder(deps, input);
 
     expect(retried.transitioned).toBe(false);
+    expect(retried.publishFailed).toBe(false);
     expect(retried.order.completed_at).toBe(new Date(START).toISOString());
     expect(publisher.published.map((detail) => detail.event_id)).toEqual([eventId]);
     expect(store.get(key)?.pending_event).toBeUndefined();
   });
 
-  test('a republish that fails also releases the lease and answers EventNotPublished', async () => {
+  test('a republish that fails also releases the lease and still answers the order', async () => {
     const pending: PendingEvent = { event_id: 'aaaabbbbccccddddeeeeffff00001111', since: EARLIER, lease_until: 0 };
     store.put(ACCOUNT, order({ status: 'completed', completed_at: EARLIER, pending_event: pending }));
     publisher.failure = new EventNotPublished();
-    await expect(completeOrder(deps, input)).rejects.toBeInstanceOf(EventNotPublished);
+    const result = await completeOrder(deps, input);
+    expect(result).toMatchObject({ transitioned: false, publishFailed: true, order: { completed_at: EARLIER } });
     expect(store.get(key)?.pending_event).toEqual({ ...pending, lease_until: 0 });
   });
 
-  test('an unexpected publisher error is rethrown as is (a bug, not an outage), after releasing the lease', async () => {
-    store.put(ACCOUNT, order());
-    const bug = new TypeError('boom');
-    publisher.failure = bug;
-    await expect(completeOrder(deps, input)).rejects.toBe(bug);
-    expect(store.callsTo('releasePendingEvent')).toHaveLength(1);
-  });
-
-  test('a failing release is only warned about; the answer is still EventNotPublished', async () => {
+  test('a failing release is only warned about; the answer is still the completed order', async () => {
     store.put(ACCOUNT, order());
     publisher.failure = new DependencyUnavailable('eventbridge');
     store.failures.releasePendingEvent = new Error('dynamodb down too');
-    await expect(completeOrder(deps, input)).rejects.toBeInstanceOf(EventNotPublished);
-    expect(warnings.warnings).toEqual([
-      {
-        message: 'could not release publish lease',
-        details: {
-          event_id: orderCompletedEventId(key, new Date(START).toISOString()),
-          error: 'Error: dynamodb down too',
-        },
+    const result = await completeOrder(deps, input);
+    expect(result).toMatchObject({ transitioned: true, publishFailed: true });
+    expect(warnings.warnings[1]).toEqual({
+      message: 'could not release publish lease',
+      details: {
+        event_id: orderCompletedEventId(key, new Date(START).toISOString()),
+        error: 'Error: dynamodb down too',
       },
-    ]);
+    });
+  });
+
+  test('the publish gets the configured budget, cut to the time the request has left', async () => {
+    store.put(ACCOUNT, order());
+    await completeOrder(deps, { ...input, timeLeftMs: () => 60_000 });
+    expect(publisher.options).toEqual([{ timeoutMs: 2_000 }]);
+
+    store.put(ACCOUNT, order({ order_handle: 'order-2' }));
+    await completeOrder(deps, { ...input, order_handle: 'order-2', timeLeftMs: () => 1_700 });
+    expect(publisher.options[1]).toEqual({ timeoutMs: 1_700 - PUBLISH_MARGIN_MS });
+  });
+
+  test('no time left to publish -> EventBridge is not called; the event is left to the relay at once', async () => {
+    store.put(ACCOUNT, order());
+    const result = await completeOrder(deps, { ...input, timeLeftMs: () => PUBLISH_MARGIN_MS + 50 });
+    expect(result).toMatchObject({ transitioned: true, publishFailed: true });
+    expect(publisher.attempts).toEqual([]);
+    expect(store.get(key)?.pending_event).toMatchObject({ lease_until: 0 });
+    expect(warnings.warnings[0]?.details.error).toContain('no time left to publish');
   });
 
   test('clearPendingEvent throwing after a confirmed publish -> still resolves, and warns', async () => {

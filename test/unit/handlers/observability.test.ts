@@ -69,6 +69,7 @@ beforeEach(() => {
     warnings: new RecordingWarnings(),
     now: new ManualClock(START).now,
     publishLeaseMs: 10_000,
+    publishTimeoutMs: 2_000,
   };
   for (const [handle, status] of [
     ['order-ongoing', 'ongoing'],

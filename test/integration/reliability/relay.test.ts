@@ -1,0 +1,239 @@
+import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
+import { toItem } from '../../../adapters/dynamodb/order-store';
+import { pendingShard } from '../../../adapters/dynamodb/keys';
+import { orderCompletedEventId } from '../../../domain/completion';
+import { ACCOUNT, anOrder, mustGetItem, orderKey, putRawItem, uniqueHandle } from '../support/dynamo';
+import { FakeEventBridge, type Fault } from '../../support/fake-aws';
+import { ManualClock } from '../../support/fakes';
+import { apiFor, freshTable, relayFor, type Table } from '../support/stack';
+
+/**
+ * At-least-once delivery: whatever EventBridge does during a completion, the caller gets 200, and after recovery
+ * one relay pass delivers exactly one event per order (same event_id as the request path's attempt); a second
+ * pass delivers nothing. Real adapters and SDK clients, DynamoDB Local, a controllable local EventBridge.
+ */
+const eventBridge = new FakeEventBridge();
+let table: Table;
+beforeAll(async () => {
+  await eventBridge.start();
+});
+afterAll(async () => {
+  await eventBridge.stop();
+});
+afterEach(async () => {
+  eventBridge.reset();
+  await table?.drop();
+});
+
+const seedOrders = async (label: string, count: number) => {
+  const orders = Array.from({ length: count }, () =>
+    anOrder({ order_handle: uniqueHandle(label), status: 'ongoing', type: 'drop' }),
+  );
+  await table.store.putOrders(orders);
+  return orders;
+};
+
+const pendingOf = async (order: ReturnType<typeof anOrder>) =>
+  (await mustGetItem(table.client, order, table.name)).pending_event as
+    { event_id: string; lease_until: number } | undefined;
+
+type Outage = Fault | 'failed-entries';
+const stage = (outage: Outage) => {
+  if (outage === 'failed-entries') eventBridge.failEntry = () => true;
+  else eventBridge.fault = outage;
+};
+const recover = () => {
+  eventBridge.fault = 'none';
+  eventBridge.failEntry = undefined;
+};
+
+describe('EventBridge fails during the completion', () => {
+  test.each<[string, Outage]>([
+    ['refuses every call (HTTP 500)', 'error500'],
+    ['throttles every call', 'throttle'],
+    ['refuses the request (HTTP 400)', 'refuse400'],
+    ['answers FailedEntryCount > 0', 'failed-entries'],
+    ['never answers (timeout)', 'hang'],
+  ])(
+    'EventBridge %s: every caller gets 200; after recovery one pass delivers one event per order, a second none',
+    async (_label, outage) => {
+      table = await freshTable('relay');
+      const orders = await seedOrders('eb-down', 4);
+      // A short request-path budget keeps the hanging case quick; the timeouts test measures the real one.
+      const api = apiFor(table.store, eventBridge.endpoint, { publishTimeoutMs: 800 });
+      stage(outage);
+
+      const responses = await Promise.all(orders.map((order) => api.complete(order.order_handle)));
+
+      for (const [index, response] of responses.entries()) {
+        expect(response.statusCode).toBe(200);
+        expect(response.body).toMatchObject({ status: 'completed', order_handle: orders[index]?.order_handle });
+      }
+      expect(eventBridge.delivered).toEqual([]);
+      expect(api.warnings.warnings.map((warning) => warning.message)).toEqual(
+        orders.map(() => 'OrderCompleted not published; left pending for the relay'),
+      );
+      const expectedIds = new Set<string>();
+      for (const [index, order] of orders.entries()) {
+        const stored = await mustGetItem(table.client, order, table.name);
+        expect(stored.status).toBe('completed');
+        expect(stored.completed_at).toBe(responses[index]?.body.completed_at);
+        const eventId = orderCompletedEventId(orderKey(order), stored.completed_at as string);
+        // Released, so the relay's next pass may publish it without waiting for the lease.
+        expect(stored.pending_event).toEqual({ event_id: eventId, since: stored.completed_at, lease_until: 0 });
+        expectedIds.add(eventId);
+      }
+
+      const relay = relayFor(table.store, eventBridge.endpoint);
+      if (outage !== 'hang') {
+        // Still down: the relay tries, fails, keeps every event pending (lease released again).
+        const during = await relay.pass();
+        expect(during).toMatchObject({ published: 0, failed: orders.length, pending_after: orders.length });
+        expect(eventBridge.delivered).toEqual([]);
+        for (const order of orders) expect((await pendingOf(order))?.lease_until).toBe(0);
+      }
+
+      recover();
+      const first = await relay.pass();
+      expect(first).toMatchObject({ published: orders.length, failed: 0, pending_after: 0 });
+      expect(first.oldest_pending_since).toBeNull();
+      expect(new Set(eventBridge.deliveriesById().keys())).toEqual(expectedIds);
+      expect([...eventBridge.deliveriesById().values()].every((count) => count === 1)).toBe(true);
+      for (const detail of eventBridge.delivered) {
+        const order = orders.find((candidate) => candidate.order_handle === detail.order_handle);
+        expect(detail).toMatchObject({ account_id: ACCOUNT, status: 'completed', worker_handle: 'James' });
+        expect(detail.completed_at).toBe(responses[orders.indexOf(order!)]?.body.completed_at);
+      }
+      for (const order of orders) {
+        const stored = await mustGetItem(table.client, order, table.name);
+        for (const attribute of ['pending_event', 'pending_shard', 'pending_since'])
+          expect(Object.hasOwn(stored, attribute)).toBe(false);
+      }
+
+      const second = await relay.pass();
+      expect(second).toMatchObject({ seen: 0, published: 0, failed: 0, pending_after: 0 });
+      expect(eventBridge.delivered).toHaveLength(orders.length);
+    },
+    30_000,
+  );
+});
+
+describe('relay batches', () => {
+  test('23 pending events: PutEvents calls of at most 10 entries; only refused entries are sent again; each delivered once', async () => {
+    table = await freshTable('relay-batch');
+    const orders = await seedOrders('batch', 23);
+    const api = apiFor(table.store, eventBridge.endpoint);
+    eventBridge.fault = 'error500';
+    await Promise.all(orders.map((order) => api.complete(order.order_handle)));
+    recover();
+    eventBridge.callSizes.length = 0;
+    eventBridge.calls.length = 0;
+
+    // EventBridge refuses 5 chosen entries the first time it sees them.
+    const pending = await Promise.all(orders.map(async (order) => (await pendingOf(order))!.event_id));
+    const flaky = new Set(pending.slice(0, 5));
+    const refusedOnce = new Set<string>();
+    eventBridge.failEntry = (detail) => {
+      const id = String(detail.event_id);
+      if (!flaky.has(id) || refusedOnce.has(id)) return false;
+      refusedOnce.add(id);
+      return true;
+    };
+
+    const report = await relayFor(table.store, eventBridge.endpoint).pass();
+
+    expect(report).toMatchObject({ seen: 23, published: 23, failed: 0, pending_after: 0 });
+    expect(Math.max(...eventBridge.callSizes)).toBeLessThanOrEqual(10);
+    expect(eventBridge.callSizes.reduce((sum, size) => sum + size, 0)).toBe(23 + 5);
+    // Once accepted, an entry is never sent again: every retry call holds only refused entries.
+    const sentIds = eventBridge.calls.map((call) =>
+      ((call.body.Entries ?? []) as { Detail: string }[]).map((entry) =>
+        String((JSON.parse(entry.Detail) as { event_id: unknown }).event_id),
+      ),
+    );
+    const seen = new Map<string, number>();
+    for (const ids of sentIds) for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);
+    for (const [id, count] of seen) expect(count).toBe(flaky.has(id) ? 2 : 1);
+    expect([...eventBridge.deliveriesById().values()]).toEqual(Array(23).fill(1));
+  });
+
+  test('an entry EventBridge keeps refusing: bounded retries, reported failed, released for the next pass', async () => {
+    table = await freshTable('relay-refused');
+    const [order] = await seedOrders('refused', 1);
+    const api = apiFor(table.store, eventBridge.endpoint);
+    eventBridge.failEntry = () => true;
+    await api.complete(order!.order_handle);
+    eventBridge.callSizes.length = 0;
+
+    const relay = relayFor(table.store, eventBridge.endpoint);
+    const report = await relay.pass();
+
+    expect(report).toMatchObject({ published: 0, failed: 1, pending_after: 1 });
+    expect(eventBridge.callSizes).toEqual([1, 1, 1]); // the first call and two retries, then it gives up
+    expect(relay.warnings.warnings[0]).toMatchObject({
+      message: 'relay could not publish OrderCompleted; retried next pass',
+      details: { reason: 'InternalFailure injected entry failure' },
+    });
+    expect((await pendingOf(order!))?.lease_until).toBe(0);
+
+    recover();
+    expect(await relay.pass()).toMatchObject({ published: 1, pending_after: 0 });
+    expect(eventBridge.delivered).toHaveLength(1);
+  });
+});
+
+describe('the relay and the request path share the lease', () => {
+  test('while a request still publishes (live lease) the relay leaves its event alone; after the request gave up, one pass delivers it once', async () => {
+    table = await freshTable('relay-lease');
+    const [order] = await seedOrders('lease', 1);
+    const api = apiFor(table.store, eventBridge.endpoint, { publishTimeoutMs: 1_500 });
+    eventBridge.fault = 'hang';
+
+    const request = api.complete(order!.order_handle);
+    while (eventBridge.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    const relay = relayFor(table.store, eventBridge.endpoint);
+    const during = await relay.pass();
+
+    expect(during).toMatchObject({ seen: 1, leased: 1, published: 0, failed: 0, pending_after: 1 });
+    expect(eventBridge.calls).toHaveLength(1); // the relay did not call EventBridge at all
+
+    const response = await request;
+    expect(response.statusCode).toBe(200);
+    recover();
+    expect(await relay.pass()).toMatchObject({ published: 1, pending_after: 0 });
+    expect([...eventBridge.deliveriesById().values()]).toEqual([1]);
+  });
+
+  test('an event whose publisher died keeps its lease until it runs out; then the relay claims and delivers it', async () => {
+    table = await freshTable('relay-dead');
+    const completedAt = new Date('2025-05-01T10:00:00.000Z');
+    const order = anOrder({
+      order_handle: uniqueHandle('dead-publisher'),
+      status: 'completed',
+      completed_at: completedAt.toISOString(),
+    });
+    const eventId = orderCompletedEventId(orderKey(order), completedAt.toISOString());
+    const leaseUntil = completedAt.getTime() + 10_000;
+    // As the completing write leaves it when the process dies before publishing.
+    await putRawItem(
+      table.client,
+      {
+        ...toItem(order),
+        pending_event: { event_id: eventId, since: completedAt.toISOString(), lease_until: leaseUntil },
+        pending_shard: pendingShard(eventId),
+        pending_since: completedAt.toISOString(),
+      },
+      table.name,
+    );
+    const clock = new ManualClock(completedAt.getTime() + 5_000);
+    const relay = relayFor(table.store, eventBridge.endpoint, { now: clock.now });
+
+    const early = await relay.pass();
+    expect(early).toMatchObject({ leased: 1, published: 0, pending_after: 1, oldest_pending_age_seconds: 5 });
+
+    clock.advance(5_000); // exactly at lease_until: the lease is over
+    const late = await relay.pass();
+    expect(late).toMatchObject({ published: 1, pending_after: 0 });
+    expect(eventBridge.delivered.map((detail) => detail.event_id)).toEqual([eventId]);
+  });
+});

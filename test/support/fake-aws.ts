@@ -1,0 +1,231 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+
+/**
+ * Controllable stand-ins for AWS JSON-protocol endpoints (EventBridge, Secrets Manager) and a fault-injecting
+ * proxy in front of DynamoDB Local, for fault tests. They speak the wire protocol the SDK speaks (POST /,
+ * X-Amz-Target, application/x-amz-json-1.x), so the service's real adapters and SDK clients are what is tested.
+ */
+
+/** What an endpoint does with one call. */
+export type Fault =
+  /** Answer normally (or forward, for the DynamoDB proxy). */
+  | 'none'
+  /** HTTP 500 InternalFailure: a server fault the SDK retries, then reports. */
+  | 'error500'
+  /** HTTP 400 with a throttling error the SDK retries, then reports. */
+  | 'throttle'
+  /** HTTP 400 ValidationException: refused for good. */
+  | 'refuse400'
+  /** Accept the connection, read the request, never answer. */
+  | 'hang'
+  /** DynamoDB proxy only: forward the call (it takes effect), then never answer. */
+  | 'forward-then-hang';
+
+interface Call {
+  target: string;
+  body: Record<string, unknown>;
+}
+
+const errorBody = (type: string, message: string) => JSON.stringify({ __type: type, message });
+
+abstract class FakeEndpoint {
+  private server: Server | undefined;
+  /** Every call received, in order. */
+  readonly calls: Call[] = [];
+  fault: Fault = 'none';
+  protected abstract readonly contentType: string;
+  protected abstract readonly throttlingError: string;
+
+  get endpoint(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => void this.receive(request, response));
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    this.server = undefined;
+  }
+
+  private async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks);
+    const target = String(request.headers['x-amz-target'] ?? '');
+    const body = raw.length === 0 ? {} : (JSON.parse(raw.toString('utf8')) as Record<string, unknown>);
+    this.calls.push({ target, body });
+    const fault = this.faultFor(target, body);
+    if (fault === 'hang') return; // the socket stays open, unanswered
+    if (fault === 'error500') return this.send(response, 500, errorBody('InternalFailure', 'injected fault'));
+    if (fault === 'throttle') return this.send(response, 400, errorBody(this.throttlingError, 'injected throttle'));
+    if (fault === 'refuse400') return this.send(response, 400, errorBody('ValidationException', 'injected refusal'));
+    await this.answer(request, response, target, body, raw, fault);
+  }
+
+  protected faultFor(_target: string, _body: Record<string, unknown>): Fault {
+    return this.fault;
+  }
+
+  protected send(response: ServerResponse, status: number, body: string): void {
+    response.writeHead(status, { 'content-type': this.contentType, 'x-amzn-requestid': randomUUID() });
+    response.end(body);
+  }
+
+  protected abstract answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    target: string,
+    body: Record<string, unknown>,
+    raw: Buffer,
+    fault: Fault,
+  ): Promise<void>;
+}
+
+export interface PutEventsEntry {
+  Source?: string;
+  DetailType?: string;
+  Detail?: string;
+  EventBusName?: string;
+  Time?: number | string;
+}
+
+/**
+ * A local EventBridge: PutEvents (AWSEvents.PutEvents). It accepts, fails whole calls (see Fault), or fails
+ * chosen entries (FailedEntryCount > 0, ErrorCode per entry). Accepted entries are recorded in `delivered`.
+ */
+export class FakeEventBridge extends FakeEndpoint {
+  protected readonly contentType = 'application/x-amz-json-1.1';
+  protected readonly throttlingError = 'ThrottlingException';
+  /** Details of the entries it accepted, in order. */
+  readonly delivered: Record<string, unknown>[] = [];
+  /** Entry counts of each PutEvents call. */
+  readonly callSizes: number[] = [];
+  /** Refuse an entry (ErrorCode InternalFailure) when this says so. */
+  failEntry: ((detail: Record<string, unknown>) => boolean) | undefined;
+
+  protected async answer(
+    _request: IncomingMessage,
+    response: ServerResponse,
+    target: string,
+    body: Record<string, unknown>,
+  ): Promise<void> {
+    if (target !== 'AWSEvents.PutEvents') return this.send(response, 400, errorBody('UnknownOperation', target));
+    const entries = (body.Entries ?? []) as PutEventsEntry[];
+    this.callSizes.push(entries.length);
+    let failed = 0;
+    const results = entries.map((entry) => {
+      const detail = JSON.parse(entry.Detail ?? '{}') as Record<string, unknown>;
+      if (this.failEntry?.(detail) === true) {
+        failed += 1;
+        return { ErrorCode: 'InternalFailure', ErrorMessage: 'injected entry failure' };
+      }
+      this.delivered.push(detail);
+      return { EventId: randomUUID() };
+    });
+    this.send(response, 200, JSON.stringify({ FailedEntryCount: failed, Entries: results }));
+  }
+
+  /** Back to accepting everything, with nothing recorded. */
+  reset(): void {
+    this.fault = 'none';
+    this.failEntry = undefined;
+    this.delivered.length = 0;
+    this.callSizes.length = 0;
+    this.calls.length = 0;
+  }
+
+  /** How many accepted entries carried each event_id. */
+  deliveriesById(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const detail of this.delivered) {
+      const id = String(detail.event_id);
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    return counts;
+  }
+}
+
+/** Secrets Manager's GetSecretValue with a fixed secret string, unless a fault is set. */
+export class FakeSecretsManager extends FakeEndpoint {
+  protected readonly contentType = 'application/x-amz-json-1.1';
+  protected readonly throttlingError = 'ThrottlingException';
+
+  constructor(private readonly secretString: string) {
+    super();
+  }
+
+  protected async answer(
+    _request: IncomingMessage,
+    response: ServerResponse,
+    target: string,
+    body: Record<string, unknown>,
+  ): Promise<void> {
+    if (target !== 'secretsmanager.GetSecretValue') {
+      return this.send(response, 400, errorBody('UnknownOperation', target));
+    }
+    const name = String(body.SecretId);
+    this.send(
+      response,
+      200,
+      JSON.stringify({
+        ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`,
+        Name: name,
+        SecretString: this.secretString,
+        VersionId: randomUUID(),
+        CreatedDate: Date.now() / 1000,
+      }),
+    );
+  }
+}
+
+/**
+ * A proxy in front of DynamoDB Local: forwards every call, except the operations given a fault
+ * (`faults.UpdateItem = 'throttle'`), so what did or did not get written is checked on the real table.
+ */
+export class FaultyDynamoDbProxy extends FakeEndpoint {
+  protected readonly contentType = 'application/x-amz-json-1.0';
+  protected readonly throttlingError = 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException';
+  /** Per operation (Query, UpdateItem, ...); unset operations use `fault`. */
+  readonly faults: Partial<Record<string, Fault>> = {};
+
+  constructor(private readonly upstream: string) {
+    super();
+  }
+
+  protected override faultFor(target: string): Fault {
+    return this.faults[target.replace(/^DynamoDB_\d+\./, '')] ?? this.fault;
+  }
+
+  protected async answer(
+    request: IncomingMessage,
+    response: ServerResponse,
+    _target: string,
+    _body: Record<string, unknown>,
+    raw: Buffer,
+    fault: Fault,
+  ): Promise<void> {
+    const headers: Record<string, string> = {};
+    for (const [name, value] of Object.entries(request.headers)) {
+      if (name !== 'host' && name !== 'content-length' && typeof value === 'string') headers[name] = value;
+    }
+    const upstream = await fetch(this.upstream, { method: 'POST', headers, body: new Uint8Array(raw) });
+    const text = await upstream.text();
+    if (fault === 'forward-then-hang') return; // it happened; the caller never hears so
+    response.writeHead(upstream.status, {
+      'content-type': upstream.headers.get('content-type') ?? this.contentType,
+      'x-amzn-requestid': upstream.headers.get('x-amzn-requestid') ?? randomUUID(),
+    });
+    response.end(text);
+  }
+}
