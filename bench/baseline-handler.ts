@@ -2,6 +2,7 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createDynamoDbClient, createEventBridgeClient, toDocumentClient } from '../adapters/aws-clients';
+import { pendingShard } from '../adapters/dynamodb/keys';
 
 /**
  * The bench's baseline: the least a handler can do to make the same AWS calls as the service, with the same SDK
@@ -72,6 +73,8 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
       Key: key,
       UpdateExpression:
         'SET #status = :completed, completed_at = :completed_at, pending_event = :pending_event, ' +
+        // The outbox marker's keys in the sparse pending-events index (the relay's), as the subject writes them.
+        'pending_shard = :pending_shard, pending_since = :pending_since, ' +
         'timeline = list_append(if_not_exists(timeline, :no_events), :events)',
       ConditionExpression: `attribute_exists(pk) AND #status IN (${COMPLETABLE.map((_, i) => `:s${i}`).join(', ')}) AND NOT attribute_type(timeline, :null_type)`,
       ExpressionAttributeNames: { '#status': 'status' },
@@ -82,6 +85,8 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
         ':null_type': 'NULL',
         ':events': [timelineEvent],
         ':pending_event': { event_id: eventId, since: completedAt, lease_until: now.getTime() + 10_000 },
+        ':pending_shard': pendingShard(eventId),
+        ':pending_since': completedAt,
         ...Object.fromEntries(COMPLETABLE.map((status, i) => [`:s${i}`, status])),
       },
       ReturnValues: 'ALL_NEW',
@@ -125,8 +130,8 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
       TableName: table,
       Key: key,
       UpdateExpression: exact
-        ? `REMOVE pending_event SET timeline[${index}].route_handle = :route_handle`
-        : 'REMOVE pending_event',
+        ? `REMOVE pending_event, pending_shard, pending_since SET timeline[${index}].route_handle = :route_handle`
+        : 'REMOVE pending_event, pending_shard, pending_since',
       ConditionExpression: 'attribute_exists(pk) AND pending_event.event_id = :event_id',
       ExpressionAttributeValues: {
         ':event_id': eventId,
@@ -138,5 +143,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   delete order.sk;
   delete order.account_id;
   delete order.pending_event;
+  delete order.pending_shard;
+  delete order.pending_since;
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) };
 };

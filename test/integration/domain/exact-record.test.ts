@@ -3,7 +3,10 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { completeOrder } from '../../../domain/complete-order';
-import { EventNotPublished, OrderNotCompletable, OrderNotFound } from '../../../domain/errors';
+import { OrderNotCompletable, OrderNotFound } from '../../../domain/errors';
+import { orderCompletedEventId, orderCompletedTimelineEventWithoutRoute } from '../../../domain/completion';
+import { relayPendingEvents } from '../../../domain/relay-pending-events';
+import { freshTable } from '../support/stack';
 import type { AccountOrder } from '../../../domain/order';
 import { ACCOUNT, anOrder, endpoint, getItem, mustGetItem, tableName, uniqueHandle } from '../support/dynamo';
 import { ManualClock, makeDeps, RecordingPublisher } from '../support/fakes';
@@ -90,7 +93,9 @@ describe('the query names the exact record', () => {
     const publisher = new RecordingPublisher().failing();
     const { deps } = makeDeps(store, { publisher });
 
-    await expect(completeOrder(deps, exact(order))).rejects.toBeInstanceOf(EventNotPublished);
+    const first = await completeOrder(deps, exact(order));
+    expect(first.publishFailed).toBe(true); // the write stands: 200, the event is left to the relay
+    expect(completionEvent(first.order)?.route_handle).toBe('route-77');
     const afterFailure = await mustGetItem(client, order);
     expect(completionEvent(afterFailure)?.route_handle).toBe('route-77');
     expect((afterFailure.pending_event as { lease_until: number }).lease_until).toBe(0);
@@ -158,5 +163,46 @@ describe('type and type_index given, no attempt', () => {
     });
     expect(result.order.fulfillment_attempt).toBe(2);
     expect(calls).toEqual(['Query', 'UpdateItem', 'UpdateItem']);
+  });
+});
+
+describe('the exact-record request died between its two writes', () => {
+  test('the relay publishes the event and its clearing write sets the missing route_handle', async () => {
+    const table = await freshTable('exact-relay');
+    try {
+      const order = anOrder({ order_handle: uniqueHandle('died'), status: 'ongoing', route_handle: 'route-9' });
+      await table.store.putOrders([order]);
+      const key = { account_id: ACCOUNT, order_handle: order.order_handle, ...EXACT };
+      const completedAt = new Date(Date.now() - 60_000).toISOString();
+      const eventId = orderCompletedEventId(key, completedAt);
+      // Only the completing write happened (its lease long expired); the process died before publishing.
+      await table.store.complete({
+        key,
+        completed_at: completedAt,
+        timeline_event: orderCompletedTimelineEventWithoutRoute(key, completedAt),
+        pending_event: { event_id: eventId, since: completedAt, lease_until: Date.now() - 50_000 },
+      });
+      expect(completionEvent(await mustGetItem(table.client, order, table.name))).not.toHaveProperty('route_handle');
+
+      const publisher = new RecordingPublisher();
+      const { warnings } = makeDeps(table.store);
+      const report = await relayPendingEvents({
+        store: table.store,
+        publisher,
+        warnings,
+        now: () => new Date(),
+        leaseMs: 30_000,
+      });
+
+      expect(report.published).toBe(1);
+      expect(publisher.published.map((detail) => [detail.event_id, detail.route_handle])).toEqual([
+        [eventId, 'route-9'],
+      ]);
+      const stored = await mustGetItem(table.client, order, table.name);
+      expect(stored.pending_event).toBeUndefined();
+      expect(completionEvent(stored)).toMatchObject({ recorded_at: completedAt, route_handle: 'route-9' });
+    } finally {
+      await table.drop();
+    }
   });
 });

@@ -290,7 +290,10 @@ describe('complete-order handler: failures', () => {
       lambdaContext() as AuthenticatedContext,
     );
     expect(response.statusCode).toBe(200);
-    expect(added.mock.calls).toEqual([['PublishFailures', 'Count', 1]]);
+    expect(added.mock.calls).toEqual([
+      ['OrdersCompleted', 'Count', 1],
+      ['PublishFailures', 'Count', 1],
+    ]);
     jest.restoreAllMocks();
   });
 
