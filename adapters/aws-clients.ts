@@ -5,9 +5,14 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
  * SDK clients, built once per Lambda environment and reused by every warm invocation.
- * Budgets keep a request far inside API Gateway's 30 s: each attempt connects within 1 s and
- * answers within 3 s, at most 3 attempts (SDK standard retry with backoff).
+ * Budgets keep every call far inside the Lambda timeout (10 s) and API Gateway's 30 s: an attempt must connect
+ * within 1 s and be answered within 2 s (throwOnRequestTimeout: without it the SDK only logs a warning and
+ * waits on), at most 3 attempts with the standard retry backoff (~0.1 s, ~0.2 s): at worst ~6.3 s per call.
+ * The handler's calls are also cut by middy's early timeout (1 s before the Lambda's); the request path's
+ * publish by PUBLISH_TIMEOUT_MS. Measured in test/integration/reliability/dependency-faults.test.ts.
  */
+export const SDK_BUDGET = { connectionTimeoutMs: 1_000, requestTimeoutMs: 2_000, maxAttempts: 3 } as const;
+
 export interface ClientOptions {
   region: string;
   endpoint?: string | undefined;
@@ -15,8 +20,12 @@ export interface ClientOptions {
 
 const common = ({ region, endpoint }: ClientOptions) => ({
   region,
-  maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  maxAttempts: SDK_BUDGET.maxAttempts,
+  requestHandler: {
+    connectionTimeout: SDK_BUDGET.connectionTimeoutMs,
+    requestTimeout: SDK_BUDGET.requestTimeoutMs,
+    throwOnRequestTimeout: true,
+  },
   ...(endpoint === undefined
     ? {}
     : // A local emulator (DynamoDB Local, the offline EventBridge) accepts any credentials.

@@ -31,6 +31,9 @@ const NETWORK = new Set([
   'AbortError',
 ]);
 
+const NETWORK_IN_MESSAGE =
+  /\b(ECONNREFUSED|ECONNRESET|ECONNABORTED|EPIPE|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH)\b/;
+
 interface SdkErrorShape {
   name?: string;
   code?: string;
@@ -45,6 +48,8 @@ export const isDependencyUnavailable = (error: unknown, depth = 0): boolean => {
   const e = error as SdkErrorShape;
   if (e.name !== undefined && (THROTTLING.has(e.name) || NETWORK.has(e.name))) return true;
   if (e.code !== undefined && NETWORK.has(e.code)) return true;
+  // A network error that lost its shape on the way (the SDK wraps a non-Error as "AWS SDK error wrapper for ...").
+  if (error instanceof Error && NETWORK_IN_MESSAGE.test(error.message)) return true;
   if (e.$fault === 'server' || e.$retryable !== undefined) return true;
   if ((e.$metadata?.httpStatusCode ?? 0) >= 500) return true;
   return isDependencyUnavailable(e.cause, depth + 1);

@@ -63,6 +63,7 @@ export default async function globalSetup(): Promise<void> {
   process.env.E2E_BASE_URL = `http://127.0.0.1:${ports.HTTP_PORT}`;
   process.env.E2E_EVENTS_FILE = resolve(localDir, 'events.jsonl');
   process.env.E2E_DYNAMODB_ENDPOINT = `http://127.0.0.1:${ports.DYNAMODB_PORT}`;
+  process.env.E2E_EVENTBRIDGE_ENDPOINT = `http://127.0.0.1:${ports.EVENTBRIDGE_PORT}`;
   process.env.E2E_TABLE_NAME = 'orders-complete-local-orders';
   process.env.E2E_STACK_LOG = stackLog;
   process.env.E2E_STARTUP_MS = String(Date.now() - started);

@@ -134,3 +134,62 @@ describe('EventBridgeOrderCompletedPublisher', () => {
     await expect(publisher.publish(detail)).rejects.toBe(denied);
   });
 });
+
+describe('EventBridgeOrderCompletedPublisher.publish: time budget', () => {
+  test('a PutEvents that does not answer within timeoutMs -> DependencyUnavailable(eventbridge) at the budget', async () => {
+    eventBridge.on(PutEventsCommand).callsFake(() => new Promise(() => undefined));
+    const started = Date.now();
+    const error = await rejection(publisher.publish(detail, { timeoutMs: 150 }));
+    expect(error).toBeInstanceOf(DependencyUnavailable);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+});
+
+describe('EventBridgeOrderCompletedPublisher.publishBatch', () => {
+  const details = Array.from({ length: 23 }, (_, index) =>
+    buildOrderCompletedDetail(
+      { account_id: 'acct-1', order_handle: `order-${index}`, type: 'pick', type_index: 0, fulfillment_attempt: 0 },
+      index.toString(16).padStart(32, '0'),
+      { completed_at: COMPLETED_AT },
+    ),
+  );
+  const fast = new EventBridgeOrderCompletedPublisher(
+    client,
+    { busName: 'orders-bus', source: 'orders.complete' },
+    { rounds: 3, baseDelayMs: 1, callTimeoutMs: 1_000 },
+  );
+  const idsOf = (input: { Entries?: { Detail?: string }[] }) =>
+    (input.Entries ?? []).map((entry) => (JSON.parse(entry.Detail ?? '{}') as { event_id: string }).event_id);
+
+  test('calls of at most 10 entries; refused entries (and only they) are retried; all confirmed', async () => {
+    const refusedOnce = new Set([details[3]!.event_id, details[14]!.event_id]);
+    const seen = new Set<string>();
+    eventBridge.on(PutEventsCommand).callsFake((input: { Entries?: { Detail?: string }[] }) => {
+      const entries = idsOf(input).map((id) => {
+        if (refusedOnce.has(id) && !seen.has(id)) {
+          seen.add(id);
+          return { ErrorCode: 'InternalFailure', ErrorMessage: 'try again' };
+        }
+        return { EventId: `ev-${id}` };
+      });
+      return { FailedEntryCount: entries.filter((entry) => 'ErrorCode' in entry).length, Entries: entries };
+    });
+
+    const result = await fast.publishBatch(details);
+
+    expect(result.failed).toEqual([]);
+    expect(new Set(result.published)).toEqual(new Set(details.map((d) => d.event_id)));
+    const calls = eventBridge.commandCalls(PutEventsCommand).map((call) => idsOf(call.args[0].input));
+    expect(calls.map((ids) => ids.length)).toEqual([10, 1, 10, 1, 3]);
+    expect(calls[1]).toEqual([details[3]!.event_id]);
+    expect(calls[3]).toEqual([details[14]!.event_id]);
+  });
+
+  test('EventBridge unavailable: that chunk and every later one reported failed, no further calls', async () => {
+    eventBridge.on(PutEventsCommand).rejects(new InternalException({ message: 'down', $metadata: {} }));
+    const result = await fast.publishBatch(details);
+    expect(result.published).toEqual([]);
+    expect(result.failed.map((failure) => failure.event_id)).toEqual(details.map((d) => d.event_id));
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+});
