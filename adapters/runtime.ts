@@ -14,10 +14,9 @@ import { FileCredentialStore } from './credentials/file-credential-store';
 import { SecretsManagerCredentialStore } from './credentials/secrets-manager-credential-store';
 import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
-import { counterSink, createLogger, createMetrics, type Observability } from './observability';
+import { counterSink, type Observability } from './observability';
 
 /** The composition root: builds the adapters the handlers use, from validated config. */
-export { createLogger, createMetrics };
 
 /** Each SDK client is traced (a subsegment per call) when a tracer is given and tracing is on. */
 const traced = <T extends object>(client: T, tracer: Tracer | undefined): T =>

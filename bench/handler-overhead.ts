@@ -6,8 +6,7 @@
  * isolates it. Prints one JSON line on stderr.
  */
 import { performance } from 'node:perf_hooks';
-import { counterSink, createMetrics } from '../adapters/observability';
-import { createLogger } from '../adapters/runtime';
+import { counterSink, createLogger, createMetrics } from '../adapters/observability';
 import { createCredential } from '../domain/credentials';
 import type { CredentialStore, OrderCompletedPublisher, OrderStore, StoredOrder } from '../domain/ports';
 import { createCompleteOrderHandler } from '../handlers/complete-order';

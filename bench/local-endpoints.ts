@@ -1,10 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /**
- * The bench's local AWS endpoints, identical for subject and baseline:
- * - an EventBridge endpoint answering PutEvents (AWS JSON 1.1) with one EventId per entry, counting entries;
+ * The bench's local DynamoDB endpoint, identical for subject and baseline (EventBridge is the tests' FakeEventBridge,
+ * test/support/fake-aws.ts):
  * - a metering proxy in front of DynamoDB Local that asks for ReturnConsumedCapacity=TOTAL on every call and
  *   records each call's operation and capacity units (used only for the cost figures, never for timings).
  */
@@ -27,50 +26,6 @@ const close = (server: Server): Promise<void> =>
     server.closeAllConnections();
     server.close(() => resolve());
   });
-
-export interface LocalEventBridge {
-  endpoint: string;
-  /** PutEvents calls and entries received so far. */
-  calls: number;
-  entries: number;
-  stop(): Promise<void>;
-}
-
-export const startEventBridge = async (): Promise<LocalEventBridge> => {
-  const state = { calls: 0, entries: 0 };
-  const server = createServer((req, res) => {
-    void readBody(req).then((body) => {
-      const target = String(req.headers['x-amz-target'] ?? '');
-      if (target !== 'AWSEvents.PutEvents') {
-        res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
-        res.end(JSON.stringify({ __type: 'UnknownOperationException', message: target }));
-        return;
-      }
-      const input = JSON.parse(body.toString('utf8')) as { Entries?: unknown[] };
-      const count = input.Entries?.length ?? 0;
-      state.calls += 1;
-      state.entries += count;
-      res.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' });
-      res.end(
-        JSON.stringify({
-          FailedEntryCount: 0,
-          Entries: Array.from({ length: count }, () => ({ EventId: randomUUID() })),
-        }),
-      );
-    });
-  });
-  const endpoint = await listen(server);
-  return {
-    endpoint,
-    get calls() {
-      return state.calls;
-    },
-    get entries() {
-      return state.entries;
-    },
-    stop: () => close(server),
-  };
-};
 
 export interface MeteredCall {
   operation: string;

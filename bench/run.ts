@@ -15,7 +15,8 @@ import { ensureOrdersTable, localClient, startDynamoDbLocal } from '../scripts/l
 import { freePort } from '../test/support/free-port';
 import { buildBundles, type Bundle } from './build';
 import { apiEvent, type Selector } from './events';
-import { startDynamoDbMeter, startEventBridge, type MeteredCall } from './local-endpoints';
+import { FakeEventBridge } from '../test/support/fake-aws';
+import { startDynamoDbMeter, type MeteredCall } from './local-endpoints';
 import { benchOrder } from './orders';
 import type { RunResult, WorkerRequest } from './worker';
 
@@ -233,7 +234,7 @@ export const runBench = async (partial: Partial<BenchOptions> = {}): Promise<Ben
 
   log('starting DynamoDB Local and the local EventBridge endpoint');
   const dynamodb = await startDynamoDbLocal({ port: await freePort(), region: REGION });
-  const eventBridge = await startEventBridge();
+  const eventBridge = await new FakeEventBridge().start();
   const meter = await startDynamoDbMeter(dynamodb.endpoint);
   const workers: Worker[] = [];
   try {
@@ -427,10 +428,10 @@ export const runBench = async (partial: Partial<BenchOptions> = {}): Promise<Ben
             const handles = newHandles(target, 1, `cost${points}`);
             await seed(handles, points);
             const callsBefore = meter.calls.length;
-            const entriesBefore = eventBridge.entries;
+            const entriesBefore = eventBridge.entryCount();
             const result = await metered[target].run(eventsFor(handles, selector), 1);
             checkAnswers(target, result);
-            costs[shape] = costOf(meter.calls.slice(callsBefore), eventBridge.entries - entriesBefore);
+            costs[shape] = costOf(meter.calls.slice(callsBefore), eventBridge.entryCount() - entriesBefore);
           }
           entry[target] = costs;
         }

@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parser } from '@aws-lambda-powertools/parser/middleware';
 import { orderCompletedEventSchema, type OrderCompletedEvent } from '../contracts/order-completed';
-import { createLogger } from '../adapters/runtime';
+import { createLogger } from '../adapters/observability';
 
 /**
  * Local stack only: an OrderCompleted subscriber that appends each event (envelope and detail) as one

@@ -16,6 +16,8 @@ const int = (name: string, fallback: number): number => {
 
 /** serverless.yml's table name for a stage (${self:service}-${sls:stage}-orders), for the scripts. */
 export const stageTableName = (stage: string): string => `orders-complete-${stage}-orders`;
+/** serverless.yml's event bus name for a stage (${self:service}-${sls:stage}). */
+export const stageBusName = (stage: string): string => `orders-complete-${stage}`;
 
 export const localSettings = () => {
   const localDir = resolve(process.env.LOCAL_DIR ?? '.local');
@@ -37,7 +39,7 @@ export const localSettings = () => {
     esbuildDir: resolve(localDir, 'esbuild'),
     tableName: stageTableName('local'),
     /** serverless.yml's bus and source for stage "local". */
-    busName: 'orders-complete-local',
+    busName: stageBusName('local'),
     eventSource: 'orders-complete',
     region: process.env.AWS_REGION ?? 'us-east-1',
   };

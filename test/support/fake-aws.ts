@@ -145,6 +145,11 @@ export class FakeEventBridge extends FakeEndpoint {
     this.calls.length = 0;
   }
 
+  /** Entries received in all PutEvents calls (accepted or not). */
+  entryCount(): number {
+    return this.callSizes.reduce((sum, size) => sum + size, 0);
+  }
+
   /** How many accepted entries carried each event_id. */
   deliveriesById(): Map<string, number> {
     const counts = new Map<string, number>();
