@@ -43,36 +43,29 @@ export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxySt
     });
   }
   if (error instanceof EventNotPublished) {
+    // Not thrown on the request path any more (a failed publish is a 200 and the relay delivers); kept for any caller
+    // that lets it through.
     log.warn('order completed but OrderCompleted not published; kept pending', { error: describe(error) });
-    return errorResponse(
-      503,
+    return unavailable(
       'The order is completed but its OrderCompleted event is not published yet; retry the request to publish it',
-      {},
-      { 'retry-after': RETRY_AFTER_SECONDS },
     );
   }
   if (error instanceof Error && error.name === 'TimeoutError') {
     // middy's early timeout (or an SDK attempt budget): the dependencies were too slow this time.
     log.warn('request timed out before completing', { error: describe(error) });
-    return errorResponse(
-      503,
-      'Service temporarily unavailable; retry later',
-      {},
-      { 'retry-after': RETRY_AFTER_SECONDS },
-    );
+    return unavailable();
   }
   if (error instanceof DependencyUnavailable) {
     log.warn('dependency unavailable', { dependency: error.dependency, error: describe(error) });
-    return errorResponse(
-      503,
-      'Service temporarily unavailable; retry later',
-      {},
-      { 'retry-after': RETRY_AFTER_SECONDS },
-    );
+    return unavailable();
   }
   log.error('unexpected error', error instanceof Error ? { error } : { error: String(error) });
   return errorResponse(500, 'Internal server error', {});
 };
+
+/** 503 with Retry-After: a dependency failed this time; retrying the request is safe. */
+const unavailable = (message = 'Service temporarily unavailable; retry later'): APIGatewayProxyStructuredResultV2 =>
+  errorResponse(503, message, {}, { 'retry-after': RETRY_AFTER_SECONDS });
 
 const describe = (error: Error): string => {
   const cause = error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
