@@ -1,42 +1,33 @@
-import type { OrderStatus } from './order';
+import type { OrderStatus } from './order-fields';
 
 /**
  * Domain errors say what went wrong in the API's terms. Their HTTP meaning is declared once,
- * in handlers/http/error-mapper.ts; nothing here knows about HTTP.
+ * in handlers/http/error-mapper.ts; nothing here knows about HTTP. Each sets `name`, so logs say which.
  */
-export abstract class DomainError extends Error {
-  abstract readonly code: string;
-}
+export abstract class DomainError extends Error {}
 
+/** Messages by field name. */
 export type FieldErrors = Record<string, string[]>;
-/** Validation problems by location (path, query, json, headers), then field. */
-export type ValidationDetail = Partial<Record<'path' | 'query' | 'json' | 'headers', FieldErrors>>;
-
-export class ValidationFailed extends DomainError {
-  readonly code = 'validation_failed';
-  constructor(readonly detail: ValidationDetail) {
-    super('Validation error');
-  }
-}
 
 /** No record left after narrowing, or the order belongs to another account (indistinguishable on purpose). */
 export class OrderNotFound extends DomainError {
-  readonly code = 'order_not_found';
+  override readonly name = 'OrderNotFound';
   constructor() {
     super('Order not found');
   }
 }
 
-/** More than one order part matched: the caller must say which with these query fields. */
+/** More than one order part matched: the caller must say which, with these selector fields. */
 export class AmbiguousOrder extends DomainError {
-  readonly code = 'ambiguous_order';
+  override readonly name = 'AmbiguousOrder';
   constructor(readonly missing: FieldErrors) {
     super('Validation error');
   }
 }
 
+/** The refusal rule (domain/completion-rules.ts): a cancelled or disabled order is never completed. */
 export class OrderNotCompletable extends DomainError {
-  readonly code = 'order_not_completable';
+  override readonly name = 'OrderNotCompletable';
   constructor(readonly status: OrderStatus) {
     super(`Order is ${status} and cannot be completed`);
   }
@@ -47,7 +38,7 @@ export class OrderNotCompletable extends DomainError {
  * timeline event) would pass it. Nothing is written; the order must be trimmed (e.g. its polyline) first.
  */
 export class OrderTooLarge extends DomainError {
-  readonly code = 'order_too_large';
+  override readonly name = 'OrderTooLarge';
   constructor(options?: { cause?: unknown }) {
     super('Order is too large to record its completion', options);
   }
@@ -55,7 +46,7 @@ export class OrderTooLarge extends DomainError {
 
 /** A dependency (DynamoDB, EventBridge, Secrets Manager) is down, throttled or timing out. */
 export class DependencyUnavailable extends DomainError {
-  readonly code = 'dependency_unavailable';
+  override readonly name = 'DependencyUnavailable';
   constructor(
     readonly dependency: 'dynamodb' | 'eventbridge' | 'secretsmanager',
     options?: { cause?: unknown },
@@ -64,13 +55,17 @@ export class DependencyUnavailable extends DomainError {
   }
 }
 
-/**
- * The order was completed but its OrderCompleted event is not confirmed yet. The event is kept
- * pending on the order; a retried complete publishes it again.
- */
+/** EventBridge answered but did not confirm the entry: the event stays pending on the order (domain/outbox.ts). */
 export class EventNotPublished extends DomainError {
-  readonly code = 'event_not_published';
+  override readonly name = 'EventNotPublished';
   constructor(options?: { cause?: unknown }) {
     super('OrderCompleted event not published', options);
   }
 }
+
+/** An error as one log string: `Name: message`, and its cause's when it has one. */
+export const describeError = (error: unknown): string => {
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
+  return `${error.name}: ${error.message}${cause}`;
+};

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import {
   MAX_METADATA_BYTES,
@@ -97,3 +98,23 @@ export const buildOrderCompletedDetail = (
 /** The typed parse helper for subscribers: throws a ZodError when the detail breaks the contract. */
 export const parseOrderCompletedDetail = (detail: unknown): OrderCompletedDetail =>
   orderCompletedDetailSchema.parse(detail);
+
+/**
+ * The OrderCompleted event id: a hash of the record's identity and its completion time, so every
+ * publish of the same completion (request path, retry, relay) carries the same id.
+ */
+export const orderCompletedEventId = (key: OrderKey, completedAt: string): string =>
+  createHash('sha256')
+    .update(
+      JSON.stringify([
+        'OrderCompleted',
+        key.account_id,
+        key.order_handle,
+        key.type,
+        key.type_index,
+        key.fulfillment_attempt,
+        completedAt,
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 32);

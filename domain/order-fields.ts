@@ -1,5 +1,4 @@
 import * as z from 'zod';
-import type { Order } from './order';
 
 /**
  * The light part of the order model: what the request path needs (identity, key rules, the destination shape, the
@@ -140,12 +139,3 @@ export interface OrderKey {
   type_index: number;
   fulfillment_attempt: number;
 }
-
-/** Copies only the API's fields, without validating the (possibly 50 000-point) content again. */
-export const toApiOrder = (record: Record<string, unknown>): Order => {
-  const order: Record<string, unknown> = {};
-  for (const field of ORDER_FIELDS) {
-    if (record[field] !== undefined) order[field] = record[field];
-  }
-  return order as Order;
-};

@@ -17,9 +17,9 @@ import {
 /**
  * The order model, in the API's own words. One place defines what an order record is;
  * the seed tool validates with it and the 200 body is built from its field list (ORDER_FIELDS, kept equal to this
- * schema's keys by a unit test). The request path imports only ./order-fields.
+ * schema's keys by a unit test). Its vocabulary (types, statuses, key rules, bounds) is in ./order-fields, which the
+ * request path imports without this file.
  */
-export * from './order-fields';
 
 const isoTimestamp = z.iso.datetime({ offset: true });
 

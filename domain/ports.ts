@@ -1,11 +1,6 @@
-import type {
-  OrderCompletedTimelineEvent,
-  OrderCompletedTimelineEventWithoutRoute,
-  PendingEvent,
-  RouteHandleFill,
-} from './completion';
+import type { OrderCompletedTimelineEvent, OrderCompletedTimelineEventWithoutRoute } from './completion-rules';
 import type { OrderCompletedDetail } from './order-completed-event';
-import type { OrderKey } from './order';
+import type { OrderKey } from './order-fields';
 import type { OrderSelector, RecordRef } from './selection';
 
 /**
@@ -13,13 +8,34 @@ import type { OrderSelector, RecordRef } from './selection';
  * tests can swap them without a mocking library.
  */
 
+/**
+ * The outbox marker the completing write leaves on the order until a publish is confirmed (its rules:
+ * domain/outbox.ts).
+ */
+export interface PendingEvent {
+  event_id: string;
+  /** When the event became pending (the completion time). */
+  since: string;
+  /** Epoch ms until which one publisher holds the right to publish; others leave it alone. */
+  lease_until: number;
+}
+
+/** Where a completed order's order_completed event still lacks its route_handle, and the value it takes. */
+export interface RouteHandleFill {
+  /** Index of the event in the timeline. */
+  index: number;
+  /** The event's recorded_at (the completion time): the store checks it still names the same event. */
+  recorded_at: string;
+  route_handle: string | null;
+}
+
 /** A stored order record: the API's fields plus internal attributes (pending_event, keys). */
 export type StoredOrder = Record<string, unknown> & { status: string; pending_event?: PendingEvent };
 
 export interface CompletionWrite {
   key: OrderKey;
   completed_at: string;
-  /** Without route_handle when the caller named the exact record and nothing was read (see completion.ts). */
+  /** Without route_handle when the caller named the exact record and nothing was read (see completion-rules.ts). */
   timeline_event: OrderCompletedTimelineEvent | OrderCompletedTimelineEventWithoutRoute;
   pending_event: PendingEvent;
 }
@@ -31,7 +47,7 @@ export type CompletionWriteResult =
   | { outcome: 'unchanged'; order: StoredOrder }
   | { outcome: 'missing' };
 
-/** The outbox marker's lease, shared by the request path and the relay. */
+/** The outbox marker's lease: called only by domain/outbox.ts, for the request path and the relay. */
 export interface PendingEventLease {
   /** Takes over publishing of a pending event whose lease ran out. False when someone else holds it now. */
   claimPendingEvent(key: OrderKey, eventId: string, expiredLeaseUntil: number, leaseUntil: number): Promise<boolean>;

@@ -1,5 +1,5 @@
 import { AmbiguousOrder, OrderNotFound } from './errors';
-import type { OrderType } from './order';
+import type { OrderType } from './order-fields';
 
 /** What the query string says about which record of a handle to complete. */
 export interface OrderSelector {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
+import { ALREADY_COMPLETED_STATUSES, REFUSING_STATUSES } from '../domain/completion-rules';
 import { orderSchema } from '../domain/order';
 import { ERROR_BODY_SCHEMAS, type ErrorBody, type ErrorStatus } from '../handlers/http/error-bodies';
 import { RETRY_AFTER_SECONDS } from '../handlers/http/error-mapper';
@@ -79,7 +80,8 @@ export const buildOpenApiDocument = () =>
           },
           responses: {
             '200': {
-              description: 'Completed now, or already completed/summarizing (nothing written, no new event): the order',
+              // The idempotency rule (domain/completion-rules.ts).
+              description: `Completed now, or already ${ALREADY_COMPLETED_STATUSES.join('/')} (nothing written, no new event): the order`,
               content: {
                 'application/json': {
                   schema: completedOrder,
@@ -101,19 +103,24 @@ export const buildOpenApiDocument = () =>
             '404': errorResponse(404, 'No order record matches, or the order belongs to another account', {
               notFound: { summary: 'No such order', value: { message: 'Order not found', detail: {} } },
             }),
-            '409': errorResponse(409, 'The order is cancelled or disabled, or too large to record its completion', {
-              cancelled: {
-                summary: 'A cancelled order',
-                value: { message: 'Order is cancelled and cannot be completed', detail: { status: 'cancelled' } },
-              },
-              itemSizeLimit: {
-                summary: 'Too close to the 400 KB item limit (nothing written)',
-                value: {
-                  message: 'Order is too large to record its completion; trim it (e.g. its polyline) and retry',
-                  detail: { reason: 'item_size_limit' },
+            // The refusal rule (domain/completion-rules.ts) and the item size limit.
+            '409': errorResponse(
+              409,
+              `The order is ${REFUSING_STATUSES.join(' or ')}, or too large to record its completion`,
+              {
+                cancelled: {
+                  summary: 'A cancelled order',
+                  value: { message: 'Order is cancelled and cannot be completed', detail: { status: 'cancelled' } },
+                },
+                itemSizeLimit: {
+                  summary: 'Too close to the 400 KB item limit (nothing written)',
+                  value: {
+                    message: 'Order is too large to record its completion; trim it (e.g. its polyline) and retry',
+                    detail: { reason: 'item_size_limit' },
+                  },
                 },
               },
-            }),
+            ),
             '413': errorResponse(413, `Body over ${MAX_BODY_BYTES} bytes`, {
               tooLarge: {
                 summary: 'Body too large',
@@ -133,6 +140,19 @@ export const buildOpenApiDocument = () =>
                 badQuery: {
                   summary: 'A bad query parameter',
                   value: { message: 'Validation error', detail: { query: { type: ['must be one of: pick, drop'] } } },
+                },
+                unknownQuery: {
+                  summary: 'A misspelt query parameter (never ignored)',
+                  value: {
+                    message: 'Validation error',
+                    detail: {
+                      query: {
+                        fulfilment_attempt: [
+                          'unknown query parameter; expected one of: type, type_index, fulfillment_attempt',
+                        ],
+                      },
+                    },
+                  },
                 },
                 ambiguous: {
                   summary: 'Pick and drop parts match: say which',
@@ -157,19 +177,11 @@ export const buildOpenApiDocument = () =>
             }),
             '503': errorResponse(
               503,
-              'DynamoDB, EventBridge or Secrets Manager unavailable, throttled or too slow; or the order was completed but its event is not confirmed yet (a retry publishes it)',
+              'DynamoDB, EventBridge or Secrets Manager unavailable, throttled or too slow',
               {
                 unavailable: {
                   summary: 'A dependency is unavailable',
                   value: { message: 'Service temporarily unavailable; retry later', detail: {} },
-                },
-                eventPending: {
-                  summary: 'Completed, event not yet published',
-                  value: {
-                    message:
-                      'The order is completed but its OrderCompleted event is not published yet; retry the request to publish it',
-                    detail: {},
-                  },
                 },
               },
               z.object({ 'Retry-After': retryAfter }),

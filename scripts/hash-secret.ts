@@ -3,7 +3,7 @@
  * secret from stdin (so it never lands in shell history) and prints the JSON entry to store.
  */
 import { createCredential } from '../domain/credentials';
-import { ACCOUNT_ID_PATTERN } from '../domain/order';
+import { ACCOUNT_ID_PATTERN } from '../domain/order-fields';
 
 const main = async (): Promise<void> => {
   const accountId = process.argv[2];

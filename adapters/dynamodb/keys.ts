@@ -1,4 +1,4 @@
-import type { OrderKey, OrderType } from '../../domain/order';
+import type { OrderKey, OrderType } from '../../domain/order-fields';
 import type { OrderSelector } from '../../domain/selection';
 
 /**

@@ -7,9 +7,11 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { COMPLETABLE_STATUSES, type PendingEvent, type RouteHandleFill } from '../../domain/completion';
+import { COMPLETABLE_STATUSES } from '../../domain/completion-rules';
+import type { PendingEvent, RouteHandleFill } from '../../domain/ports';
 import { DependencyUnavailable, OrderTooLarge } from '../../domain/errors';
-import type { AccountOrder, OrderKey, OrderType } from '../../domain/order';
+import type { AccountOrder } from '../../domain/order';
+import type { OrderKey, OrderType } from '../../domain/order-fields';
 import type {
   CompletionWrite,
   CompletionWriteResult,
@@ -31,16 +33,6 @@ import {
   sortKey,
   sortKeyPrefix,
 } from './keys';
-
-/** Attributes that exist only in storage and never reach a caller or an event. */
-export const INTERNAL_ATTRIBUTES = [
-  'pk',
-  'sk',
-  'account_id',
-  'pending_event',
-  'pending_shard',
-  'pending_since',
-] as const;
 
 /**
  * What the relay reads back from a pending order: its identity, its outbox marker, what the event's detail needs,

@@ -1,10 +1,10 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import * as z from 'zod';
-import { ValidationFailed, type FieldErrors, type ValidationDetail } from '../../domain/errors';
+import type { FieldErrors } from '../../domain/errors';
 import { MAX_ORDER_INDEX, ORDER_TYPES, orderHandleSchema } from '../../domain/order-fields';
 import type { OrderSelector } from '../../domain/selection';
 import { findHeader } from './headers';
-import { HttpError } from './http-error';
+import { HttpError, ValidationFailed, type ValidationDetail } from './http-error';
 
 /**
  * The request contract of POST /orders/{order_handle}/complete, in one file:

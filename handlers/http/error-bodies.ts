@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { REFUSING_STATUSES } from '../../domain/completion';
-import { ORDER_STATUSES } from '../../domain/order';
+import { REFUSING_STATUSES } from '../../domain/completion-rules';
+import { ORDER_STATUSES } from '../../domain/order-fields';
 
 /**
  * Every error body the API sends, as zod schemas, defined once: the response builder (responses.ts) is
@@ -26,7 +26,6 @@ export const validationDetailSchema = z
     path: fieldErrors.optional(),
     query: fieldErrors.optional(),
     json: fieldErrors.optional(),
-    headers: fieldErrors.optional(),
   })
   .meta({ description: 'Problems by location (path, query, json), then by field' });
 

@@ -4,14 +4,13 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import {
   AmbiguousOrder,
   DependencyUnavailable,
-  EventNotPublished,
   OrderNotCompletable,
   OrderNotFound,
   OrderTooLarge,
-  ValidationFailed,
+  describeError,
 } from '../../domain/errors';
 import { countMetric, METRIC, type MetricName } from '../../adapters/observability';
-import { HttpError } from './http-error';
+import { HttpError, ValidationFailed } from './http-error';
 import { errorResponse } from './responses';
 
 /** Seconds a caller should wait before retrying a 503. */
@@ -32,9 +31,11 @@ export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxySt
     return errorResponse(error.statusCode, error.message, error.detail, error.headers);
   }
   if (error instanceof ValidationFailed) return errorResponse(422, 'Validation error', error.detail);
+  // The selector's fields come from the query: the domain names them, this layer says where they came from.
   if (error instanceof AmbiguousOrder) return errorResponse(422, 'Validation error', { query: error.missing });
   if (error instanceof OrderNotFound) return errorResponse(404, 'Order not found', {});
   if (error instanceof OrderNotCompletable) {
+    // The refusal rule (domain/completion-rules.ts).
     return errorResponse(409, `Order is ${error.status} and cannot be completed`, { status: error.status });
   }
   if (error instanceof OrderTooLarge) {
@@ -42,21 +43,13 @@ export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxySt
       reason: 'item_size_limit',
     });
   }
-  if (error instanceof EventNotPublished) {
-    // Not thrown on the request path any more (a failed publish is a 200 and the relay delivers); kept for any caller
-    // that lets it through.
-    log.warn('order completed but OrderCompleted not published; kept pending', { error: describe(error) });
-    return unavailable(
-      'The order is completed but its OrderCompleted event is not published yet; retry the request to publish it',
-    );
-  }
   if (error instanceof Error && error.name === 'TimeoutError') {
     // middy's early timeout (or an SDK attempt budget): the dependencies were too slow this time.
-    log.warn('request timed out before completing', { error: describe(error) });
+    log.warn('request timed out before completing', { error: describeError(error) });
     return unavailable();
   }
   if (error instanceof DependencyUnavailable) {
-    log.warn('dependency unavailable', { dependency: error.dependency, error: describe(error) });
+    log.warn('dependency unavailable', { dependency: error.dependency, error: describeError(error) });
     return unavailable();
   }
   log.error('unexpected error', error instanceof Error ? { error } : { error: String(error) });
@@ -64,13 +57,8 @@ export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxySt
 };
 
 /** 503 with Retry-After: a dependency failed this time; retrying the request is safe. */
-const unavailable = (message = 'Service temporarily unavailable; retry later'): APIGatewayProxyStructuredResultV2 =>
-  errorResponse(503, message, {}, { 'retry-after': RETRY_AFTER_SECONDS });
-
-const describe = (error: Error): string => {
-  const cause = error.cause instanceof Error ? `: ${error.cause.name}: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
-};
+const unavailable = (): APIGatewayProxyStructuredResultV2 =>
+  errorResponse(503, 'Service temporarily unavailable; retry later', {}, { 'retry-after': RETRY_AFTER_SECONDS });
 
 /** The metric an error response counts under, if any: 409 conflicts and request validation failures. */
 export const metricForStatus = (statusCode: number | undefined): MetricName | undefined => {

@@ -1,3 +1,4 @@
+import type { FieldErrors } from '../../domain/errors';
 import type { ErrorDetail } from './error-bodies';
 
 export type HttpErrorStatus = 401 | 413 | 415;
@@ -11,6 +12,21 @@ export class HttpError<S extends HttpErrorStatus = HttpErrorStatus> extends Erro
     readonly headers: Record<string, string> = {},
   ) {
     super(message);
+  }
+
+  override readonly name = 'HttpError';
+}
+
+/** Where in the request a problem is (the 422 detail's keys). */
+export type RequestLocation = 'path' | 'query' | 'json';
+/** Validation problems by location, then field. */
+export type ValidationDetail = Partial<Record<RequestLocation, FieldErrors>>;
+
+/** The request breaks its contract (422); every problem, by location. */
+export class ValidationFailed extends Error {
+  override readonly name = 'ValidationFailed';
+  constructor(readonly detail: ValidationDetail) {
+    super('Validation error');
   }
 }
 

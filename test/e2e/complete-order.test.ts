@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { OrderStatus } from '../../domain/order';
+import type { OrderStatus } from '../../domain/order-fields';
 import {
   LOCAL,
   OTHER,

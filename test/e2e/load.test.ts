@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { orderCompletedEventId } from '../../domain/completion';
+import { orderCompletedEventId } from '../../domain/order-completed-event';
 import {
   byEventId,
   client,

@@ -2,7 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { pendingShard } from '../../adapters/dynamodb/keys';
-import { orderCompletedEventId } from '../../domain/completion';
+import { orderCompletedEventId } from '../../domain/order-completed-event';
 import {
   byEventId,
   client,

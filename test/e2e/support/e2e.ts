@@ -3,9 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
-import { DynamoDbOrderStore, INTERNAL_ATTRIBUTES } from '../../../adapters/dynamodb/order-store';
+import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import { INTERNAL_ATTRIBUTES } from '../../support/internal-attributes';
 import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
-import type { AccountOrder, OrderKey } from '../../../domain/order';
+import type { AccountOrder } from '../../../domain/order';
+import type { OrderKey } from '../../../domain/order-fields';
 
 /** Shared helpers for the e2e tests: env from global-setup, HTTP, raw DynamoDB access, the events file. */
 

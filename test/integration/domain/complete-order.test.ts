@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { toItem } from '../../../adapters/dynamodb/order-store';
 import { completeOrder } from '../../../domain/complete-order';
-import { orderCompletedEventId } from '../../../domain/completion';
+import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { OrderNotCompletable, OrderNotFound, OrderTooLarge } from '../../../domain/errors';
 import { parseOrderCompletedDetail } from '../../../domain/order-completed-event';
-import { ORDER_FIELDS, type AccountOrder, type OrderStatus } from '../../../domain/order';
+import { ORDER_FIELDS, type OrderStatus } from '../../../domain/order-fields';
+import type { AccountOrder } from '../../../domain/order';
 import {
   ACCOUNT,
   ISO,

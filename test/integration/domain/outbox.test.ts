@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
 import { toItem } from '../../../adapters/dynamodb/order-store';
 import { completeOrder } from '../../../domain/complete-order';
-import { orderCompletedEventId } from '../../../domain/completion';
+import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { pendingShard } from '../../../adapters/dynamodb/keys';
 import type { AccountOrder } from '../../../domain/order';
 import {

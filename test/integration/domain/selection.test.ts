@@ -3,7 +3,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { partitionKey } from '../../../adapters/dynamodb/keys';
 import { completeOrder } from '../../../domain/complete-order';
 import { AmbiguousOrder, OrderNotFound } from '../../../domain/errors';
-import type { AccountOrder, OrderType } from '../../../domain/order';
+import type { AccountOrder } from '../../../domain/order';
+import type { OrderType } from '../../../domain/order-fields';
 import type { OrderSelector } from '../../../domain/selection';
 import {
   ACCOUNT,

@@ -5,8 +5,9 @@ import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
-import { orderCompletedEventId } from '../../../domain/completion';
-import { ORDER_FIELDS, codePointLength, type AccountOrder } from '../../../domain/order';
+import { orderCompletedEventId } from '../../../domain/order-completed-event';
+import { ORDER_FIELDS, codePointLength } from '../../../domain/order-fields';
+import type { AccountOrder } from '../../../domain/order';
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import {

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { createDocumentClient, createSecretsManagerClient } from '../../../adapters/aws-clients';
 import { SecretsManagerCredentialStore } from '../../../adapters/credentials/secrets-manager-credential-store';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
-import { orderCompletedEventId } from '../../../domain/completion';
+import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
 import { FakeEventBridge, FakeSecretsManager, FaultyDynamoDbProxy, type Fault } from '../../support/fake-aws';
 import { ManualClock } from '../../support/fakes';

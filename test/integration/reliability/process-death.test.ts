@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { orderCompletedEventId } from '../../../domain/completion';
+import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
 import { FakeEventBridge } from '../../support/fake-aws';
 import { BUS, freshTable, REGION, relayFor, SOURCE, type Table } from '../support/stack';

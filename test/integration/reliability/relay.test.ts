@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { toItem } from '../../../adapters/dynamodb/order-store';
 import { pendingShard } from '../../../adapters/dynamodb/keys';
-import { orderCompletedEventId } from '../../../domain/completion';
+import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { ACCOUNT, anOrder, mustGetItem, orderKey, putRawItem, uniqueHandle } from '../support/dynamo';
 import { FakeEventBridge, type Fault } from '../../support/fake-aws';
 import { ManualClock } from '../../support/fakes';

@@ -9,7 +9,8 @@ import {
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
-import type { AccountOrder, OrderKey, OrderStatus } from '../../../domain/order';
+import type { AccountOrder } from '../../../domain/order';
+import type { OrderKey, OrderStatus } from '../../../domain/order-fields';
 
 /** The real DynamoDB Local started by global-setup.ts, through the service's own client factory. */
 export const endpoint = (): string => {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
-import { orderCompletedEventId, type PendingEvent } from '../../../domain/completion';
+import { orderCompletedEventId } from '../../../domain/order-completed-event';
+import type { PendingEvent } from '../../../domain/ports';
 import {
   PUBLISH_MARGIN_MS,
   completeOrder,
@@ -14,7 +15,7 @@ import {
   OrderNotFound,
 } from '../../../domain/errors';
 import { parseOrderCompletedDetail } from '../../../domain/order-completed-event';
-import type { OrderKey } from '../../../domain/order';
+import type { OrderKey } from '../../../domain/order-fields';
 import {
   InMemoryOrderStore,
   ManualClock,

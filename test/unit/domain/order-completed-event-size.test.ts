@@ -8,7 +8,7 @@ import {
   MAX_REFERENCE_LENGTH,
   MAX_SHARE_URL_LENGTH,
   type OrderKey,
-} from '../../../domain/order';
+} from '../../../domain/order-fields';
 import {
   ORDER_COMPLETED_DETAIL_TYPE,
   buildOrderCompletedDetail,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { ZodError } from 'zod';
-import { MAX_METADATA_BYTES, type OrderKey } from '../../../domain/order';
+import { MAX_METADATA_BYTES, type OrderKey } from '../../../domain/order-fields';
 import {
   ORDER_COMPLETED_DETAIL_TYPE,
   ORDER_COMPLETED_VERSION,

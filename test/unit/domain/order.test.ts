@@ -1,15 +1,14 @@
 import { describe, expect, test } from '@jest/globals';
-import { INTERNAL_ATTRIBUTES } from '../../../adapters/dynamodb/order-store';
 import {
   ACCOUNT_ID_PATTERN,
   MAX_METADATA_BYTES,
   ORDER_FIELDS,
-  accountOrderSchema,
   codePointLength,
   orderHandleSchema,
-  orderSchema,
-  toApiOrder,
-} from '../../../domain/order';
+} from '../../../domain/order-fields';
+import { accountOrderSchema, orderSchema } from '../../../domain/order';
+import { toApiOrder } from '../../../domain/api-order';
+import { INTERNAL_ATTRIBUTES } from '../../support/internal-attributes';
 
 const EMOJI = '\u{1F600}'; // one code point, two UTF-16 units, four UTF-8 bytes
 

@@ -1,11 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
-import {
-  orderCompletedTimelineEvent,
-  orderCompletedTimelineEventWithoutRoute,
-  routeHandleFill,
-  withRouteHandleFilled,
-} from '../../../domain/completion';
-import type { OrderKey } from '../../../domain/order';
+import { orderCompletedTimelineEvent, orderCompletedTimelineEventWithoutRoute } from '../../../domain/completion-rules';
+import { routeHandleFill, withRouteHandleFilled } from '../../../domain/outbox';
+import type { OrderKey } from '../../../domain/order-fields';
 
 /** The exact-record path's event: stored without route_handle, filled from the order (domain/completion.ts). */
 const key: OrderKey = { account_id: 'a', order_handle: 'o-1', type: 'drop', type_index: 0, fulfillment_attempt: 1 };

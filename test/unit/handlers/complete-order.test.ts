@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import type { CompleteOrderDeps } from '../../../domain/complete-order';
 import { createCredential } from '../../../domain/credentials';
 import { DependencyUnavailable } from '../../../domain/errors';
-import type { OrderKey } from '../../../domain/order';
+import type { OrderKey } from '../../../domain/order-fields';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import {
   InMemoryCredentialStore,

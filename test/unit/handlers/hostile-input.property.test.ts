@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createCredential } from '../../../domain/credentials';
-import { ORDER_FIELDS, ORDER_STATUSES } from '../../../domain/order';
+import { ORDER_FIELDS, ORDER_STATUSES } from '../../../domain/order-fields';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import type * as CompleteOrderModule from '../../../handlers/complete-order';
 import { expectDocumentedError } from '../../support/error-shapes';

@@ -7,16 +7,14 @@ import type { z } from 'zod';
 import {
   AmbiguousOrder,
   DependencyUnavailable,
-  EventNotPublished,
   OrderNotCompletable,
   OrderNotFound,
   OrderTooLarge,
-  ValidationFailed,
 } from '../../../domain/errors';
 import { orderSchema } from '../../../domain/order';
 import { ERROR_BODY_SCHEMAS, type ErrorStatus } from '../../../handlers/http/error-bodies';
 import { toHttpResponse } from '../../../handlers/http/error-mapper';
-import { HttpError, authenticationError } from '../../../handlers/http/http-error';
+import { HttpError, ValidationFailed, authenticationError } from '../../../handlers/http/http-error';
 import { renderOpenApiDocument } from '../../../openapi/build';
 
 /**
@@ -91,7 +89,6 @@ describe('openapi/openapi.json', () => {
       new OrderNotFound(),
       new OrderNotCompletable('disabled'),
       new OrderTooLarge(),
-      new EventNotPublished(),
       new DependencyUnavailable('dynamodb', { cause: new Error('down') }),
       Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
       new Error('unexpected'),

@@ -2,8 +2,9 @@
  * Hand-written in-memory stand-ins for the domain ports (no mocking library). The order store keeps
  * DynamoDB's conditional-write semantics so the use case can be exercised against realistic behaviour.
  */
-import { COMPLETABLE_STATUSES, type PendingEvent, type RouteHandleFill } from '../../../domain/completion';
-import type { OrderKey, OrderType } from '../../../domain/order';
+import { COMPLETABLE_STATUSES } from '../../../domain/completion-rules';
+import type { PendingEvent, RouteHandleFill } from '../../../domain/ports';
+import type { OrderKey, OrderType } from '../../../domain/order-fields';
 import type {
   AccountCredential,
   CompletionWrite,

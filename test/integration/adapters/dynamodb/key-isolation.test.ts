@@ -2,7 +2,8 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { completeOrder } from '../../../../domain/complete-order';
 import { OrderNotFound } from '../../../../domain/errors';
-import { codePointLength, orderHandleSchema, type AccountOrder } from '../../../../domain/order';
+import { codePointLength, orderHandleSchema } from '../../../../domain/order-fields';
+import type { AccountOrder } from '../../../../domain/order';
 import {
   ACCOUNT,
   OTHER_ACCOUNT,

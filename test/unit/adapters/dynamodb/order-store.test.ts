@@ -9,9 +9,10 @@ import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand 
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbOrderStore } from '../../../../adapters/dynamodb/order-store';
-import type { PendingEvent } from '../../../../domain/completion';
+import type { PendingEvent } from '../../../../domain/ports';
 import { DependencyUnavailable } from '../../../../domain/errors';
-import type { AccountOrder, OrderKey } from '../../../../domain/order';
+import type { AccountOrder } from '../../../../domain/order';
+import type { OrderKey } from '../../../../domain/order-fields';
 import type { CompletionWrite } from '../../../../domain/ports';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { ValidationFailed, type ValidationDetail } from '../../../../domain/errors';
+import { ValidationFailed, type ValidationDetail } from '../../../../handlers/http/http-error';
 import { MAX_BODY_BYTES, parseCompleteOrderRequest } from '../../../../handlers/http/complete-order-request';
 import { HttpError } from '../../../../handlers/http/http-error';
 import { apiEvent } from '../../support/http';

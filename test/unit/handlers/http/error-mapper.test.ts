@@ -4,11 +4,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import {
   AmbiguousOrder,
   DependencyUnavailable,
-  EventNotPublished,
   OrderNotCompletable,
   OrderTooLarge,
   OrderNotFound,
-  ValidationFailed,
 } from '../../../../domain/errors';
 import {
   RETRY_AFTER_SECONDS,
@@ -16,7 +14,7 @@ import {
   toHttpResponse,
   type ErrorLog,
 } from '../../../../handlers/http/error-mapper';
-import { HttpError, authenticationError } from '../../../../handlers/http/http-error';
+import { HttpError, ValidationFailed, authenticationError } from '../../../../handlers/http/http-error';
 import { apiEvent, lambdaContext } from '../../support/http';
 
 class RecordingLog implements ErrorLog {
@@ -65,16 +63,6 @@ describe('toHttpResponse', () => {
       },
     ],
     [
-      'EventNotPublished',
-      new EventNotPublished(),
-      503,
-      {
-        message:
-          'The order is completed but its OrderCompleted event is not published yet; retry the request to publish it',
-        detail: {},
-      },
-    ],
-    [
       'DependencyUnavailable',
       new DependencyUnavailable('dynamodb'),
       503,
@@ -107,17 +95,17 @@ describe('toHttpResponse', () => {
     expect(response.headers?.['www-authenticate']).toBe('Basic realm="orders", charset="UTF-8"');
   });
 
-  test.each([
-    ['EventNotPublished', new EventNotPublished({ cause: new Error('PutEvents refused') })],
-    ['DependencyUnavailable', new DependencyUnavailable('eventbridge')],
-  ])('503 for %s carries retry-after and is logged as a warning', (_name, error) => {
-    const log = new RecordingLog();
-    const response = toHttpResponse(error, log);
-    expect(response.statusCode).toBe(503);
-    expect(response.headers?.['retry-after']).toBe(RETRY_AFTER_SECONDS);
-    expect(Number(RETRY_AFTER_SECONDS)).toBeGreaterThan(0);
-    expect(log.entries.map((entry) => entry.level)).toEqual(['warn']);
-  });
+  test.each([['DependencyUnavailable', new DependencyUnavailable('eventbridge')]])(
+    '503 for %s carries retry-after and is logged as a warning',
+    (_name, error) => {
+      const log = new RecordingLog();
+      const response = toHttpResponse(error, log);
+      expect(response.statusCode).toBe(503);
+      expect(response.headers?.['retry-after']).toBe(RETRY_AFTER_SECONDS);
+      expect(Number(RETRY_AFTER_SECONDS)).toBeGreaterThan(0);
+      expect(log.entries.map((entry) => entry.level)).toEqual(['warn']);
+    },
+  );
 
   test("a TimeoutError (middy's early timeout, an SDK attempt budget) -> 503 with retry-after, logged as a warning", () => {
     const log = new RecordingLog();
@@ -134,7 +122,7 @@ describe('toHttpResponse', () => {
     toHttpResponse(new DependencyUnavailable('dynamodb', { cause: new Error('socket hang up') }), log);
     expect(log.entries[0]?.extra[0]).toEqual({
       dependency: 'dynamodb',
-      error: 'dynamodb is unavailable: Error: socket hang up',
+      error: 'DependencyUnavailable: dynamodb is unavailable: Error: socket hang up',
     });
   });
 

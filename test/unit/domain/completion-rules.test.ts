@@ -4,11 +4,11 @@ import {
   COMPLETABLE_STATUSES,
   REFUSING_STATUSES,
   decideCompletion,
-  orderCompletedEventId,
   orderCompletedTimelineEvent,
   type CompletionDecision,
-} from '../../../domain/completion';
-import { ORDER_STATUSES, type OrderKey, type OrderStatus } from '../../../domain/order';
+} from '../../../domain/completion-rules';
+import { orderCompletedEventId } from '../../../domain/order-completed-event';
+import { ORDER_STATUSES, type OrderKey, type OrderStatus } from '../../../domain/order-fields';
 
 const key: OrderKey = {
   account_id: 'acct-1',
