@@ -10,7 +10,7 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createDocumentClient } from '../adapters/aws-clients';
-import { DynamoDbOrderStore } from '../adapters/dynamodb/order-store';
+import { DynamoDbOrderSeeder } from '../adapters/dynamodb/seeder';
 import { ensureOrdersTable, localClient, startDynamoDbLocal } from '../scripts/local/dynamodb-local';
 import { freePort } from '../test/support/free-port';
 import { buildBundles, type Bundle } from './build';
@@ -242,7 +242,7 @@ export const runBench = async (partial: Partial<BenchOptions> = {}): Promise<Ben
     await ensureOrdersTable(admin, TABLE);
     admin.destroy();
     const seedClient = createDocumentClient({ endpoint: dynamodb.endpoint, region: REGION });
-    const store = new DynamoDbOrderStore(seedClient, TABLE);
+    const store = new DynamoDbOrderSeeder(seedClient, TABLE);
 
     const env = (dynamodbEndpoint: string): NodeJS.ProcessEnv => ({
       PATH: process.env.PATH,

@@ -10,7 +10,7 @@ import { loadConfig } from '../config/env';
 import { completeOrder, type CompleteOrderDeps } from '../domain/complete-order';
 import type { CredentialStore } from '../domain/ports';
 import { captureLambdaHandler, createObservability } from '../adapters/observability';
-import { createCompleteOrderDeps, createCredentialStore } from '../adapters/runtime';
+import { createCompleteOrderDeps, createCredentialStore } from '../adapters/composition-root';
 import { basicAuth, type AuthenticatedContext } from './http/basic-auth';
 import { parseCompleteOrderRequest } from './http/complete-order-request';
 import { httpErrorMapper } from './http/error-mapper';

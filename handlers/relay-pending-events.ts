@@ -7,7 +7,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../config/env';
 import { relayPendingEvents, type RelayDeps, type RelayReport } from '../domain/relay-pending-events';
 import { createObservability } from '../adapters/observability';
-import { createRelayDeps } from '../adapters/runtime';
+import { createRelayDeps } from '../adapters/composition-root';
 
 /**
  * Scheduled every minute (serverless.yml `relayPendingEvents`): one relay pass, then its figures as metrics.

@@ -9,7 +9,7 @@
  */
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../config/env';
-import { createOrderStore, createRelayDeps } from '../adapters/runtime';
+import { createPendingEventStore, createRelayDeps } from '../adapters/composition-root';
 import { relayPendingEvents } from '../domain/relay-pending-events';
 import type { PendingOrderEvent } from '../domain/ports';
 import { localSettings } from './local/settings';
@@ -47,7 +47,7 @@ const main = async (): Promise<number> => {
   const logger = new Logger({ serviceName: 'orders-complete-relay' });
   try {
     if (args.has('--status')) {
-      const store = createOrderStore(config);
+      const store = createPendingEventStore(config);
       const now = Date.now();
       const events: PendingOrderEvent[] = [];
       let cursor: string | undefined;

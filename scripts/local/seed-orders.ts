@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { accountOrderSchema, type AccountOrder } from '../../domain/order';
-import { DynamoDbOrderStore } from '../../adapters/dynamodb/order-store';
+import { DynamoDbOrderSeeder } from '../../adapters/dynamodb/seeder';
 import { orderItemKey } from '../../adapters/dynamodb/keys';
 import { toDocumentClient } from '../../adapters/aws-clients';
 
@@ -57,7 +57,6 @@ export const seedOrdersFromFile = async (
   }
   const { orders, problems } = validateOrders(input);
   if (problems.length > 0) return { written: 0, problems };
-  const store = new DynamoDbOrderStore(toDocumentClient(client), tableName);
-  await store.putOrders(orders);
+  await new DynamoDbOrderSeeder(toDocumentClient(client), tableName).putOrders(orders);
   return { written: orders.length, problems: [] };
 };

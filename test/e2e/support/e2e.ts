@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
-import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { INTERNAL_ATTRIBUTES } from '../../support/internal-attributes';
 import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
 import type { AccountOrder } from '../../../domain/order';
@@ -102,7 +102,7 @@ export const client: DynamoDBDocumentClient = createClient();
 afterAll(() => client.destroy());
 
 export const seedOrders = async (client: DynamoDBDocumentClient, orders: readonly AccountOrder[]): Promise<void> => {
-  await new DynamoDbOrderStore(client, tableName()).putOrders(orders);
+  await new DynamoDbOrderSeeder(client, tableName()).putOrders(orders);
 };
 
 /** One order record's identity: the domain's OrderKey. */

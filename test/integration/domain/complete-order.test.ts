@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { toItem } from '../../../adapters/dynamodb/order-store';
+import { toItem } from '../../../adapters/dynamodb/seeder';
 import { completeOrder } from '../../../domain/complete-order';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { OrderNotCompletable, OrderNotFound, OrderTooLarge } from '../../../domain/errors';
@@ -24,7 +24,7 @@ const dynamo = connect();
 afterAll(() => dynamo.destroy());
 
 const seed = async (order: AccountOrder): Promise<void> => {
-  await dynamo.store.putOrders([order]);
+  await dynamo.seeder.putOrders([order]);
 };
 
 const selectorOf = (order: AccountOrder) => ({

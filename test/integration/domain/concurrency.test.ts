@@ -25,7 +25,7 @@ describe('concurrent completes of one order', () => {
         type_index: 1,
         fulfillment_attempt: 3,
       });
-      await dynamo.store.putOrders([order]);
+      await dynamo.seeder.putOrders([order]);
       const publisher = new RecordingPublisher();
       const instant = new Date();
       const selectors: OrderSelector[] = [
@@ -70,7 +70,7 @@ describe('concurrent completes of one order', () => {
 
   test('while the winner publish fails: at most one publish succeeds, and one later retry leaves exactly one event', async () => {
     const order = anOrder({ order_handle: uniqueHandle('concurrent-failing'), status: 'assigned' });
-    await dynamo.store.putOrders([order]);
+    await dynamo.seeder.putOrders([order]);
     // The winner's publish (the first one to reach the publisher) fails; every later publish works.
     const publisher = new RecordingPublisher().failingNext(1);
 

@@ -2,6 +2,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { completeOrder } from '../../../domain/complete-order';
 import { OrderNotCompletable, OrderNotFound } from '../../../domain/errors';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
@@ -27,6 +28,7 @@ client.middlewareStack.add(
   { step: 'initialize', name: 'countCalls' },
 );
 const store = new DynamoDbOrderStore(client, tableName());
+const seeder = new DynamoDbOrderSeeder(client, tableName());
 afterAll(() => client.destroy());
 
 const EXACT = { type: 'pick', type_index: 0, fulfillment_attempt: 0 } as const;
@@ -37,7 +39,7 @@ const seed = async (overrides: Partial<AccountOrder> = {}): Promise<AccountOrder
     route_handle: 'route-77',
     ...overrides,
   });
-  await store.putOrders([order]);
+  await seeder.putOrders([order]);
   calls.length = 0;
   return order;
 };
@@ -154,7 +156,7 @@ describe('type and type_index given, no attempt', () => {
     const attempts = [0, 1, 2].map((fulfillment_attempt) =>
       anOrder({ order_handle: handle, fulfillment_attempt, status: 'ongoing' }),
     );
-    await store.putOrders(attempts);
+    await seeder.putOrders(attempts);
     calls.length = 0;
     const { deps } = makeDeps(store);
     const result = await completeOrder(deps, {
@@ -172,7 +174,7 @@ describe('the exact-record request died between its two writes', () => {
     const table = await freshTable('exact-relay');
     try {
       const order = anOrder({ order_handle: uniqueHandle('died'), status: 'ongoing', route_handle: 'route-9' });
-      await table.store.putOrders([order]);
+      await table.seeder.putOrders([order]);
       const key = { account_id: ACCOUNT, order_handle: order.order_handle, ...EXACT };
       const completedAt = new Date(Date.now() - 60_000).toISOString();
       const eventId = orderCompletedEventId(key, completedAt);
@@ -188,7 +190,7 @@ describe('the exact-record request died between its two writes', () => {
       const publisher = new RecordingPublisher();
       const { warnings } = makeDeps(table.store);
       const report = await relayPendingEvents({
-        store: table.store,
+        store: table.pending,
         publisher,
         warnings,
         now: () => new Date(),

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { toItem } from '../../../adapters/dynamodb/order-store';
+import { toItem } from '../../../adapters/dynamodb/seeder';
 import { completeOrder } from '../../../domain/complete-order';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { pendingShard } from '../../../adapters/dynamodb/keys';
@@ -28,7 +28,7 @@ const input = (order: AccountOrder) => ({ account_id: ACCOUNT, order_handle: ord
 describe('the publish fails after the write', () => {
   test('the request still resolves (publishFailed); the order stays completed with its event pending, indexed and the lease released; retries publish it once', async () => {
     const order = anOrder({ order_handle: uniqueHandle('publish-fails'), status: 'ongoing' });
-    await dynamo.store.putOrders([order]);
+    await dynamo.seeder.putOrders([order]);
     const before = await mustGetItem(dynamo.client, order);
     const clock = new ManualClock();
     const publisher = new RecordingPublisher().failing();
@@ -88,7 +88,7 @@ describe('the publish fails after the write', () => {
 
   test('a retry that fails again keeps the same pending event (same event_id) and releases the lease again', async () => {
     const order = anOrder({ order_handle: uniqueHandle('publish-fails-twice'), status: 'planned' });
-    await dynamo.store.putOrders([order]);
+    await dynamo.seeder.putOrders([order]);
     const publisher = new RecordingPublisher().failing();
     const { deps } = makeDeps(dynamo.store, { publisher });
 
@@ -108,7 +108,7 @@ describe('the publish fails after the write', () => {
 
   test('an unexpected publisher error is answered like an outage: the write stands and the event stays pending', async () => {
     const order = anOrder({ order_handle: uniqueHandle('publish-bug'), status: 'ongoing' });
-    await dynamo.store.putOrders([order]);
+    await dynamo.seeder.putOrders([order]);
     const publisher = new RecordingPublisher().failing(new TypeError('boom'));
     const { deps, warnings } = makeDeps(dynamo.store, { publisher });
 
@@ -172,7 +172,7 @@ describe('the publish lease', () => {
 
   test('a publisher that hangs holds the lease: a retry inside the lease publishes nothing, a retry after it takes over', async () => {
     const order = anOrder({ order_handle: uniqueHandle('lease-hang'), status: 'dispatched' });
-    await dynamo.store.putOrders([order]);
+    await dynamo.seeder.putOrders([order]);
     const clock = new ManualClock();
     const publisher = new RecordingPublisher();
     const held = publisher.holdNext();

@@ -31,7 +31,7 @@ interface Part {
 
 const seedParts = async (label: string, parts: readonly Part[]): Promise<string> => {
   const handle = uniqueHandle(label);
-  await dynamo.store.putOrders(parts.map((part) => anOrder({ order_handle: handle, status: 'ongoing', ...part })));
+  await dynamo.seeder.putOrders(parts.map((part) => anOrder({ order_handle: handle, status: 'ongoing', ...part })));
   return handle;
 };
 
@@ -226,7 +226,7 @@ describe('a handle whose records do not fit one Query page', () => {
         polyline: bigPolyline(attempt),
       }),
     );
-    await dynamo.store.putOrders(orders);
+    await dynamo.seeder.putOrders(orders);
 
     // Precondition: the same Query the store makes (projection and all) really needs several pages.
     const firstPage = await dynamo.client.send(

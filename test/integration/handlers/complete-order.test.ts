@@ -55,7 +55,7 @@ const buildHandler = (publisher = new RecordingPublisher()) => {
 const JSON_EMPTY: RequestOptions = { authorization: LOCAL_AUTH, body: '{}', contentType: 'application/json' };
 
 const seed = async (order: AccountOrder): Promise<RawItem> => {
-  await dynamo.store.putOrders([order]);
+  await dynamo.seeder.putOrders([order]);
   return mustGetItem(dynamo.client, order);
 };
 

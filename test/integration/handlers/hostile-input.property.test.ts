@@ -76,7 +76,7 @@ describe('hostile requests against DynamoDB Local (property-based, whole-table s
 
   test('never a 500, the documented shape, no item changed by any 4xx', async () => {
     await table.clear();
-    await table.store.putOrders([
+    await table.seeder.putOrders([
       ...handles.flatMap((handle) => [lean(ACCOUNT, handle), lean(OTHER_ACCOUNT, handle)]),
       lean(ACCOUNT, 'cancelled-1', { status: 'cancelled' }),
       lean(ACCOUNT, 'both', { type: 'pick' }),
@@ -194,7 +194,7 @@ describe('look-alike handles never reach another record (property-based, whole-t
           runs += 1;
           await table.clear();
           const family = lookAlikes(handle);
-          await table.store.putOrders(family.flatMap((h) => [lean(ACCOUNT, h), lean(OTHER_ACCOUNT, h)]));
+          await table.seeder.putOrders(family.flatMap((h) => [lean(ACCOUNT, h), lean(OTHER_ACCOUNT, h)]));
           const before = await table.snapshot();
           expect(before).toHaveLength(family.length * 2);
           const { handler, publisher } = handlerFor();

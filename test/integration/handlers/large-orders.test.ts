@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
-import { toItem } from '../../../adapters/dynamodb/order-store';
+import { toItem } from '../../../adapters/dynamodb/seeder';
 import { ORDER_COMPLETED_DETAIL_TYPE } from '../../../domain/order-completed-event';
 import { accountOrderSchema, type AccountOrder } from '../../../domain/order';
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
@@ -90,7 +90,7 @@ describe('an order at the 400 KB item limit', () => {
     const full = padded(handle, pad);
     expect(accountOrderSchema.safeParse(full).success).toBe(true); // a valid order of the API
     await table.put(toItem(full));
-    await table.store.putOrders([anOrder({ order_handle: 'neighbour', status: 'ongoing' })]);
+    await table.seeder.putOrders([anOrder({ order_handle: 'neighbour', status: 'ongoing' })]);
     const before = await table.snapshot();
 
     const refused = await complete(handle);
@@ -130,7 +130,7 @@ describe('a 50 000-point polyline', () => {
       // The smallest a fix gets in DynamoDB (7 bytes): any larger numbers and 50 000 of them pass 400 KB.
       Array.from({ length: 50_000 }, () => [0, 0]),
     );
-    await table.store.putOrders([order, anOrder({ order_handle: 'neighbour', status: 'ongoing' })]);
+    await table.seeder.putOrders([order, anOrder({ order_handle: 'neighbour', status: 'ongoing' })]);
     const before = await table.snapshot();
 
     const { response, publisher, ms } = await complete(handle);
@@ -159,10 +159,10 @@ describe('a 50 000-point polyline', () => {
       Array.from({ length: 50_000 }, (_, i) => fix(i)),
     );
     expect(accountOrderSchema.safeParse(order).success).toBe(true);
-    await table.store.putOrders([anOrder({ order_handle: 'neighbour', status: 'ongoing' })]);
+    await table.seeder.putOrders([anOrder({ order_handle: 'neighbour', status: 'ongoing' })]);
     const before = await table.snapshot();
 
-    await expect(table.store.putOrders([order])).rejects.toMatchObject({ name: 'ValidationException' });
+    await expect(table.seeder.putOrders([order])).rejects.toMatchObject({ name: 'ValidationException' });
     expect(changedItems(before, await table.snapshot())).toEqual([]);
 
     const { response, publisher } = await complete(handle);

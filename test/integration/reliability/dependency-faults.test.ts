@@ -42,7 +42,7 @@ const storeThrough = (dynamodbEndpoint: string) =>
 
 const seed = async (label: string) => {
   const order = anOrder({ order_handle: uniqueHandle(label), status: 'dispatched' });
-  await table.store.putOrders([order]);
+  await table.seeder.putOrders([order]);
   return { order, before: await mustGetItem(table.client, order, table.name) };
 };
 
@@ -127,7 +127,7 @@ describe('DynamoDB or Secrets Manager never answers: 503 before the Lambda timeo
       expect(retry.statusCode).toBe(200);
       expect(retry.body.completed_at).toBe(lost.completed_at);
       const clock = new ManualClock(Date.now() + 10_000);
-      await relayFor(table.store, eventBridge.endpoint, { now: clock.now }).pass();
+      await relayFor(table.pending, eventBridge.endpoint, { now: clock.now }).pass();
       expect(eventBridge.deliveriesById().get(eventId)).toBe(1);
     } finally {
       await Promise.all([hangingQuery.stop(), hangingWrite.stop(), lostAnswer.stop()]);

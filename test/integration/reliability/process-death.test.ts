@@ -41,7 +41,7 @@ afterAll(async () => {
 
 test('killed mid-publish: the relay still delivers exactly one event', async () => {
   const order = anOrder({ order_handle: uniqueHandle('killed'), status: 'ongoing' });
-  await table.store.putOrders([order]);
+  await table.seeder.putOrders([order]);
   eventBridge.fault = 'hang'; // the publish is in flight when the process dies
 
   const child = spawn(process.execPath, [bundle], {
@@ -81,7 +81,7 @@ test('killed mid-publish: the relay still delivers exactly one event', async () 
   expect(pending.lease_until).toBeGreaterThan(Date.now() - 3_000); // the dead request's lease, not released
 
   eventBridge.fault = 'none';
-  const relay = relayFor(table.store, eventBridge.endpoint);
+  const relay = relayFor(table.pending, eventBridge.endpoint);
   if (pending.lease_until > Date.now()) {
     expect(await relay.pass()).toMatchObject({ leased: 1, published: 0 });
     await new Promise((r) => setTimeout(r, pending.lease_until - Date.now() + 50));

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { toItem } from '../../../adapters/dynamodb/order-store';
+import { toItem } from '../../../adapters/dynamodb/seeder';
 import { pendingShard } from '../../../adapters/dynamodb/keys';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { ACCOUNT, anOrder, mustGetItem, orderKey, putRawItem, uniqueHandle } from '../support/dynamo';
@@ -29,7 +29,7 @@ const seedOrders = async (label: string, count: number) => {
   const orders = Array.from({ length: count }, () =>
     anOrder({ order_handle: uniqueHandle(label), status: 'ongoing', type: 'drop' }),
   );
-  await table.store.putOrders(orders);
+  await table.seeder.putOrders(orders);
   return orders;
 };
 
@@ -84,7 +84,7 @@ describe('EventBridge fails during the completion', () => {
         expectedIds.add(eventId);
       }
 
-      const relay = relayFor(table.store, eventBridge.endpoint);
+      const relay = relayFor(table.pending, eventBridge.endpoint);
       if (outage !== 'hang') {
         // Still down: the relay tries, fails, keeps every event pending (lease released again).
         const during = await relay.pass();
@@ -140,7 +140,7 @@ describe('relay batches', () => {
       return true;
     };
 
-    const report = await relayFor(table.store, eventBridge.endpoint).pass();
+    const report = await relayFor(table.pending, eventBridge.endpoint).pass();
 
     expect(report).toMatchObject({ seen: 23, published: 23, failed: 0, pending_after: 0 });
     expect(Math.max(...eventBridge.callSizes)).toBeLessThanOrEqual(10);
@@ -165,7 +165,7 @@ describe('relay batches', () => {
     await api.complete(order!.order_handle);
     eventBridge.callSizes.length = 0;
 
-    const relay = relayFor(table.store, eventBridge.endpoint);
+    const relay = relayFor(table.pending, eventBridge.endpoint);
     const report = await relay.pass();
 
     expect(report).toMatchObject({ published: 0, failed: 1, pending_after: 1 });
@@ -191,7 +191,7 @@ describe('the relay and the request path share the lease', () => {
 
     const request = api.complete(order!.order_handle);
     while (eventBridge.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    const relay = relayFor(table.store, eventBridge.endpoint);
+    const relay = relayFor(table.pending, eventBridge.endpoint);
     const during = await relay.pass();
 
     expect(during).toMatchObject({ seen: 1, leased: 1, published: 0, failed: 0, pending_after: 1 });
@@ -226,7 +226,7 @@ describe('the relay and the request path share the lease', () => {
       table.name,
     );
     const clock = new ManualClock(completedAt.getTime() + 5_000);
-    const relay = relayFor(table.store, eventBridge.endpoint, { now: clock.now });
+    const relay = relayFor(table.pending, eventBridge.endpoint, { now: clock.now });
 
     const early = await relay.pass();
     expect(early).toMatchObject({ leased: 1, published: 0, pending_after: 1, oldest_pending_age_seconds: 5 });

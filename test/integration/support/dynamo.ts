@@ -8,6 +8,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import { DynamoDbPendingEventStore } from '../../../adapters/dynamodb/pending-event-store';
+import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
 import type { AccountOrder } from '../../../domain/order';
 import type { OrderKey, OrderStatus } from '../../../domain/order-fields';
@@ -30,12 +32,14 @@ export const tableName = (): string => {
 export interface Dynamo {
   client: DynamoDBDocumentClient;
   store: DynamoDbOrderStore;
+  pending: DynamoDbPendingEventStore;
+  seeder: DynamoDbOrderSeeder;
   destroy(): void;
 }
 
 export const connect = (): Dynamo => {
   const client = createDocumentClient({ region: 'us-east-1', endpoint: endpoint() });
-  return { client, store: new DynamoDbOrderStore(client, tableName()), destroy: () => client.destroy() };
+  return { client, ...storesOf(client, tableName()), destroy: () => client.destroy() };
 };
 
 export const ACCOUNT = 'local-account';
@@ -221,3 +225,10 @@ export const anOrder = (overrides: Partial<AccountOrder> & { order_handle: strin
   };
   return order;
 };
+
+/** The three DynamoDB adapters on one table: the order store, the pending-event store and the seeder. */
+export const storesOf = (client: DynamoDBDocumentClient, table: string) => ({
+  store: new DynamoDbOrderStore(client, table),
+  pending: new DynamoDbPendingEventStore(client, table),
+  seeder: new DynamoDbOrderSeeder(client, table),
+});

@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
-import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import type { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import type { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
-import { endpoint, type RawItem } from './dynamo';
+import { endpoint, storesOf, type RawItem } from './dynamo';
 
 /**
  * An orders table of the test file's own on DynamoDB Local (same key schema), so that a snapshot of
@@ -14,6 +15,7 @@ export interface PrivateTable {
   name: string;
   client: DynamoDBDocumentClient;
   store: DynamoDbOrderStore;
+  seeder: DynamoDbOrderSeeder;
   /** Every item, strongly consistent, sorted by (pk, sk). */
   snapshot(): Promise<RawItem[]>;
   /** Writes a raw item as is (keys included): for orders the seed path would refuse or cannot shape. */
@@ -60,7 +62,7 @@ export const createPrivateTable = async (label: string): Promise<PrivateTable> =
   return {
     name,
     client,
-    store: new DynamoDbOrderStore(client, name),
+    ...storesOf(client, name),
     snapshot,
     put: async (item) => {
       await client.send(new PutCommand({ TableName: name, Item: item }));

@@ -8,7 +8,9 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createEventBridgeClient } from '../../../adapters/aws-clients';
 import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
-import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import type { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import type { DynamoDbPendingEventStore } from '../../../adapters/dynamodb/pending-event-store';
+import type { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { EventBridgeOrderCompletedPublisher } from '../../../adapters/eventbridge/order-completed-publisher';
 import type { CompleteOrderDeps } from '../../../domain/complete-order';
 import type { CredentialStore } from '../../../domain/ports';
@@ -17,7 +19,7 @@ import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
 import { RecordingWarnings } from '../../support/fakes';
-import { endpoint } from './dynamo';
+import { endpoint, storesOf } from './dynamo';
 import { completeEvent, lambdaContext, LOCAL_AUTH, parseResponse, type ParsedResponse } from './http';
 
 /**
@@ -32,6 +34,8 @@ export interface Table {
   name: string;
   client: DynamoDBDocumentClient;
   store: DynamoDbOrderStore;
+  pending: DynamoDbPendingEventStore;
+  seeder: DynamoDbOrderSeeder;
   drop(): Promise<void>;
 }
 
@@ -44,7 +48,7 @@ export const freshTable = async (label: string, dynamodbEndpoint = endpoint()): 
   return {
     name,
     client,
-    store: new DynamoDbOrderStore(client, name),
+    ...storesOf(client, name),
     drop: async () => {
       client.destroy();
       await admin.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
@@ -110,7 +114,7 @@ export interface Relay {
 
 /** The relay use case with the real store and EventBridge adapter (what the scheduled Lambda runs). */
 export const relayFor = (
-  store: DynamoDbOrderStore,
+  store: DynamoDbPendingEventStore,
   eventbridgeEndpoint: string,
   options: { now?: () => Date; leaseMs?: number } = {},
 ): Relay => {

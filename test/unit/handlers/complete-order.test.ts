@@ -348,7 +348,7 @@ describe('complete-order handler: logs', () => {
 
   test('never contain the Authorization header or the secret, on 200, 401, 409, 500 and a failed publish', async () => {
     const logger = new Logger({ serviceName: 'orders-complete-unit', logLevel: 'DEBUG' });
-    // As adapters/runtime.ts wires it: the use case's warnings go to the logger.
+    // As adapters/composition-root.ts wires it: the use case's warnings go to the logger.
     deps = { ...deps, warnings: { warn: (message, details) => logger.warn(message, details) } };
     const good = basicAuthorization(ACCOUNT, SECRET);
     const wrong = basicAuthorization(ACCOUNT, OTHER_SECRET);

@@ -95,7 +95,7 @@ const seedAll = async (accounts: readonly string[]): Promise<AccountOrder[]> => 
       timeline: [{ type: 'order_created', recorded_at: '2024-01-01T00:00:00.000Z', order_handle }],
     })),
   );
-  await dynamo.store.putOrders(orders);
+  await dynamo.seeder.putOrders(orders);
   return orders;
 };
 
@@ -155,7 +155,7 @@ describe('two accounts, one handle', () => {
       status: 'ongoing',
       worker_handle: 'theirs',
     });
-    await dynamo.store.putOrders([mine, theirs]);
+    await dynamo.seeder.putOrders([mine, theirs]);
     const theirsBefore = await mustGetItem(dynamo.client, theirs);
     const { deps, publisher } = makeDeps(dynamo.store);
 
@@ -180,7 +180,7 @@ describe('two accounts, one handle', () => {
 
   test('an account with no such order gets OrderNotFound, even when another account has it', async () => {
     const theirs = anOrder({ account_id: OTHER_ACCOUNT, order_handle: uniqueHandle('only-theirs'), status: 'ongoing' });
-    await dynamo.store.putOrders([theirs]);
+    await dynamo.seeder.putOrders([theirs]);
     const before = await mustGetItem(dynamo.client, theirs);
     const { deps, publisher } = makeDeps(dynamo.store);
 

@@ -9,6 +9,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand 
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbOrderStore } from '../../../../adapters/dynamodb/order-store';
+import { DynamoDbOrderSeeder } from '../../../../adapters/dynamodb/seeder';
 import type { PendingEvent } from '../../../../domain/ports';
 import { DependencyUnavailable } from '../../../../domain/errors';
 import type { AccountOrder } from '../../../../domain/order';
@@ -18,6 +19,7 @@ import type { CompletionWrite } from '../../../../domain/ports';
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const dynamo = mockClient(documentClient);
 const store = new DynamoDbOrderStore(documentClient, 'orders-unit');
+const seeder = new DynamoDbOrderSeeder(documentClient, 'orders-unit');
 
 afterEach(() => {
   dynamo.reset();
@@ -192,7 +194,7 @@ describe('DynamoDbOrderStore: outages become DependencyUnavailable("dynamodb")',
     dynamo.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => ({
       UnprocessedItems: input.RequestItems,
     }));
-    const outcome = expect(store.putOrders([order])).rejects.toBeInstanceOf(DependencyUnavailable);
+    const outcome = expect(seeder.putOrders([order])).rejects.toBeInstanceOf(DependencyUnavailable);
     await jest.advanceTimersByTimeAsync(60_000);
     await outcome;
     expect(dynamo.commandCalls(BatchWriteCommand)).toHaveLength(9);

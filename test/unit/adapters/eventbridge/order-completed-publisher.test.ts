@@ -10,7 +10,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeOrderCompletedPublisher } from '../../../../adapters/eventbridge/order-completed-publisher';
 import { createMetrics, createTracer } from '../../../../adapters/observability';
-import { createCompleteOrderDeps } from '../../../../adapters/runtime';
+import { createCompleteOrderDeps } from '../../../../adapters/composition-root';
 import { loadConfig } from '../../../../config/env';
 import { DependencyUnavailable, EventNotPublished } from '../../../../domain/errors';
 import { buildOrderCompletedDetail } from '../../../../domain/order-completed-event';

@@ -13,6 +13,7 @@ import {
 import { FileCredentialStore } from './credentials/file-credential-store';
 import { SecretsManagerCredentialStore } from './credentials/secrets-manager-credential-store';
 import { DynamoDbOrderStore } from './dynamodb/order-store';
+import { DynamoDbPendingEventStore } from './dynamodb/pending-event-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
 import { counterSink, type Observability } from './observability';
 
@@ -31,13 +32,16 @@ export const createCredentialStore = (config: Config, tracer?: Tracer): Credenti
         config.ACCOUNTS_CACHE_SECONDS * 1000,
       );
 
-export const createOrderStore = (config: Config, tracer?: Tracer): DynamoDbOrderStore =>
-  new DynamoDbOrderStore(
-    toDocumentClient(
-      traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
-    ),
-    config.ORDERS_TABLE_NAME,
+const documentClient = (config: Config, tracer?: Tracer) =>
+  toDocumentClient(
+    traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
   );
+
+export const createOrderStore = (config: Config, tracer?: Tracer): DynamoDbOrderStore =>
+  new DynamoDbOrderStore(documentClient(config, tracer), config.ORDERS_TABLE_NAME);
+
+export const createPendingEventStore = (config: Config, tracer?: Tracer): DynamoDbPendingEventStore =>
+  new DynamoDbPendingEventStore(documentClient(config, tracer), config.ORDERS_TABLE_NAME);
 
 export const createPublisher = (config: Config, tracer?: Tracer): EventBridgeOrderCompletedPublisher =>
   new EventBridgeOrderCompletedPublisher(
@@ -59,7 +63,7 @@ export const createCompleteOrderDeps = (
 });
 
 export const createRelayDeps = (config: Config, logger: Logger, tracer?: Tracer): RelayDeps => ({
-  store: createOrderStore(config, tracer),
+  store: createPendingEventStore(config, tracer),
   publisher: createPublisher(config, tracer),
   warnings: { warn: (message, details) => logger.warn(message, details) },
   now: () => new Date(),
