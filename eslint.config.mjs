@@ -38,6 +38,46 @@ export default tseslint.config(
     },
   },
   {
+    // Small files and functions outside the tests (issue 9): a reader sees one thing at a time. bench/ is split into
+    // phases on its own branch (issue 9 item 5); it joins these limits when that lands.
+    files: ['**/*.ts'],
+    ignores: ['test/**', 'bench/**'],
+    rules: {
+      'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // The light request path: what handlers/complete-order.ts loads at cold start must not build the full order
+    // schema (domain/order.ts, ~15 ms), the OpenAPI document or its generator. Type-only imports cost nothing.
+    files: [
+      'handlers/complete-order.ts',
+      'handlers/http/**/*.ts',
+      'domain/**/*.ts',
+      'adapters/**/*.ts',
+      'config/**/*.ts',
+    ],
+    ignores: ['domain/order.ts', 'adapters/dynamodb/seeder.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)domain/order$|^\\./order$',
+              allowTypeImports: true,
+              message: 'The request path imports ./order-fields; domain/order.ts builds the full schema (cold start).',
+            },
+            {
+              regex: '(^|/)openapi(/|$)|^zod-openapi$|^@seriousme/',
+              message: 'OpenAPI code is for scripts/ and the openapi/ build, never the request path.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },

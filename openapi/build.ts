@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { createDocument, type ZodOpenApiResponseObject } from 'zod-openapi';
+import { createDocument, type ZodOpenApiResponseObject, type ZodOpenApiResponsesObject } from 'zod-openapi';
 import { ALREADY_COMPLETED_STATUSES, REFUSING_STATUSES } from '../domain/completion-rules';
 import { orderSchema } from '../domain/order';
 import { ERROR_BODY_SCHEMAS, type ErrorBody, type ErrorStatus } from '../handlers/http/error-bodies';
@@ -42,6 +42,116 @@ const completedOrder = orderSchema.meta({
   description: 'The order, as on the API page (fields in its order); everything but the identity may be absent or null',
 });
 
+/** Every answer of POST /orders/{order_handle}/complete, by status. */
+/** 413, 415 and 422: the request itself breaks the contract. */
+const requestRefusals = (): ZodOpenApiResponsesObject => ({
+  '413': errorResponse(413, `Body over ${MAX_BODY_BYTES} bytes`, {
+    tooLarge: {
+      summary: 'Body too large',
+      value: { message: 'Request body too large', detail: { max_bytes: MAX_BODY_BYTES } },
+    },
+  }),
+  '415': errorResponse(415, 'A body with a content type other than JSON', {
+    notJson: {
+      summary: 'text/plain body',
+      value: { message: 'Unsupported media type', detail: { content_type: ['must be application/json'] } },
+    },
+  }),
+  '422': errorResponse(
+    422,
+    'Bad, unknown or repeated query parameter, bad handle, body with fields, malformed JSON; or several order parts match (detail.query names type / type_index)',
+    {
+      badQuery: {
+        summary: 'A bad query parameter',
+        value: { message: 'Validation error', detail: { query: { type: ['must be one of: pick, drop'] } } },
+      },
+      unknownQuery: {
+        summary: 'A misspelt query parameter (never ignored)',
+        value: {
+          message: 'Validation error',
+          detail: {
+            query: {
+              fulfilment_attempt: ['unknown query parameter; expected one of: type, type_index, fulfillment_attempt'],
+            },
+          },
+        },
+      },
+      ambiguous: {
+        summary: 'Pick and drop parts match: say which',
+        value: {
+          message: 'Validation error',
+          detail: { query: { type: ['required: this order has drop and pick parts; say which one'] } },
+        },
+      },
+    },
+  ),
+});
+
+const completeOrderResponses = (): ZodOpenApiResponsesObject => ({
+  '200': {
+    // The idempotency rule (domain/completion-rules.ts).
+    description: `Completed now, or already ${ALREADY_COMPLETED_STATUSES.join('/')} (nothing written, no new event): the order`,
+    content: {
+      'application/json': {
+        schema: completedOrder,
+        examples: { completed: { summary: 'The API page’s example', value: completedOrderExample } },
+      },
+    },
+  },
+  '401': errorResponse(
+    401,
+    'Authorization missing or malformed, another scheme, unknown account or wrong secret',
+    {
+      unauthenticated: {
+        summary: 'Any authentication failure',
+        value: { message: 'Authentication error', detail: {} },
+      },
+    },
+    z.object({ 'WWW-Authenticate': wwwAuthenticate }),
+  ),
+  '404': errorResponse(404, 'No order record matches, or the order belongs to another account', {
+    notFound: { summary: 'No such order', value: { message: 'Order not found', detail: {} } },
+  }),
+  // The refusal rule (domain/completion-rules.ts) and the item size limit.
+  '409': errorResponse(409, `The order is ${REFUSING_STATUSES.join(' or ')}, or too large to record its completion`, {
+    cancelled: {
+      summary: 'A cancelled order',
+      value: { message: 'Order is cancelled and cannot be completed', detail: { status: 'cancelled' } },
+    },
+    itemSizeLimit: {
+      summary: 'Too close to the 400 KB item limit (nothing written)',
+      value: {
+        message: 'Order is too large to record its completion; trim it (e.g. its polyline) and retry',
+        detail: { reason: 'item_size_limit' },
+      },
+    },
+  }),
+  ...requestRefusals(),
+  '429': {
+    description: 'Over the stage’s throttling limit (answered by API Gateway, before the service)',
+    content: {
+      'application/json': {
+        schema: throttledBody,
+        examples: { throttled: { summary: 'Throttled', value: { message: 'Too Many Requests' } } },
+      },
+    },
+  },
+  '500': errorResponse(500, 'Anything unexpected: a generic message, no internals', {
+    internal: { summary: 'Unexpected error', value: { message: 'Internal server error', detail: {} } },
+  }),
+  '503': errorResponse(
+    503,
+    'DynamoDB, EventBridge or Secrets Manager unavailable, throttled or too slow',
+    {
+      unavailable: {
+        summary: 'A dependency is unavailable',
+        value: { message: 'Service temporarily unavailable; retry later', detail: {} },
+      },
+    },
+    z.object({ 'Retry-After': retryAfter }),
+  ),
+});
+
 export const buildOpenApiDocument = () =>
   createDocument({
     openapi: '3.1.0',
@@ -78,115 +188,7 @@ export const buildOpenApiDocument = () =>
             description: `None, or a JSON object with no fields (at most ${MAX_BODY_BYTES} bytes)`,
             content: { 'application/json': { schema: bodySchema, example: {} } },
           },
-          responses: {
-            '200': {
-              // The idempotency rule (domain/completion-rules.ts).
-              description: `Completed now, or already ${ALREADY_COMPLETED_STATUSES.join('/')} (nothing written, no new event): the order`,
-              content: {
-                'application/json': {
-                  schema: completedOrder,
-                  examples: { completed: { summary: 'The API page’s example', value: completedOrderExample } },
-                },
-              },
-            },
-            '401': errorResponse(
-              401,
-              'Authorization missing or malformed, another scheme, unknown account or wrong secret',
-              {
-                unauthenticated: {
-                  summary: 'Any authentication failure',
-                  value: { message: 'Authentication error', detail: {} },
-                },
-              },
-              z.object({ 'WWW-Authenticate': wwwAuthenticate }),
-            ),
-            '404': errorResponse(404, 'No order record matches, or the order belongs to another account', {
-              notFound: { summary: 'No such order', value: { message: 'Order not found', detail: {} } },
-            }),
-            // The refusal rule (domain/completion-rules.ts) and the item size limit.
-            '409': errorResponse(
-              409,
-              `The order is ${REFUSING_STATUSES.join(' or ')}, or too large to record its completion`,
-              {
-                cancelled: {
-                  summary: 'A cancelled order',
-                  value: { message: 'Order is cancelled and cannot be completed', detail: { status: 'cancelled' } },
-                },
-                itemSizeLimit: {
-                  summary: 'Too close to the 400 KB item limit (nothing written)',
-                  value: {
-                    message: 'Order is too large to record its completion; trim it (e.g. its polyline) and retry',
-                    detail: { reason: 'item_size_limit' },
-                  },
-                },
-              },
-            ),
-            '413': errorResponse(413, `Body over ${MAX_BODY_BYTES} bytes`, {
-              tooLarge: {
-                summary: 'Body too large',
-                value: { message: 'Request body too large', detail: { max_bytes: MAX_BODY_BYTES } },
-              },
-            }),
-            '415': errorResponse(415, 'A body with a content type other than JSON', {
-              notJson: {
-                summary: 'text/plain body',
-                value: { message: 'Unsupported media type', detail: { content_type: ['must be application/json'] } },
-              },
-            }),
-            '422': errorResponse(
-              422,
-              'Bad, unknown or repeated query parameter, bad handle, body with fields, malformed JSON; or several order parts match (detail.query names type / type_index)',
-              {
-                badQuery: {
-                  summary: 'A bad query parameter',
-                  value: { message: 'Validation error', detail: { query: { type: ['must be one of: pick, drop'] } } },
-                },
-                unknownQuery: {
-                  summary: 'A misspelt query parameter (never ignored)',
-                  value: {
-                    message: 'Validation error',
-                    detail: {
-                      query: {
-                        fulfilment_attempt: [
-                          'unknown query parameter; expected one of: type, type_index, fulfillment_attempt',
-                        ],
-                      },
-                    },
-                  },
-                },
-                ambiguous: {
-                  summary: 'Pick and drop parts match: say which',
-                  value: {
-                    message: 'Validation error',
-                    detail: { query: { type: ['required: this order has drop and pick parts; say which one'] } },
-                  },
-                },
-              },
-            ),
-            '429': {
-              description: 'Over the stage’s throttling limit (answered by API Gateway, before the service)',
-              content: {
-                'application/json': {
-                  schema: throttledBody,
-                  examples: { throttled: { summary: 'Throttled', value: { message: 'Too Many Requests' } } },
-                },
-              },
-            },
-            '500': errorResponse(500, 'Anything unexpected: a generic message, no internals', {
-              internal: { summary: 'Unexpected error', value: { message: 'Internal server error', detail: {} } },
-            }),
-            '503': errorResponse(
-              503,
-              'DynamoDB, EventBridge or Secrets Manager unavailable, throttled or too slow',
-              {
-                unavailable: {
-                  summary: 'A dependency is unavailable',
-                  value: { message: 'Service temporarily unavailable; retry later', detail: {} },
-                },
-              },
-              z.object({ 'Retry-After': retryAfter }),
-            ),
-          },
+          responses: completeOrderResponses(),
         },
       },
     },

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureOrdersTable, localClient, pidFileIn, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
 import { assertPortsFree } from './ports';
 import { seedOrdersFromFile } from './seed-orders';
@@ -19,7 +20,6 @@ import { UserFacingError } from './user-facing-error';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 const projectRoot = resolve(__dirname, '..', '..');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const reachable = (port: number): Promise<boolean> =>
   new Promise((done) => {
@@ -37,27 +37,111 @@ const httpAnswers = async (url: string): Promise<boolean> => {
   }
 };
 
-const prefixLines = (
-  stream: NodeJS.ReadableStream | null,
-  prefix: string,
-  sink: NodeJS.WriteStream,
-  keep: string[],
-) => {
-  let buffered = '';
-  stream?.on('data', (chunk: Buffer) => {
-    buffered += chunk.toString();
-    const lines = buffered.split('\n');
-    buffered = lines.pop() ?? '';
-    for (const line of lines) {
-      keep.push(line);
-      if (keep.length > 60) keep.shift();
-      sink.write(`${prefix}${line}\n`);
-    }
+type Settings = ReturnType<typeof localSettings>;
+
+/** The ports the stack listens on, checked free before anything starts. */
+const portsOf = (settings: Settings) => [
+  { port: settings.httpPort, what: 'HTTP API', variable: 'HTTP_PORT' },
+  { port: settings.lambdaPort, what: 'serverless offline Lambda API', variable: 'LAMBDA_PORT' },
+  { port: settings.eventbridgePort, what: 'local EventBridge', variable: 'EVENTBRIDGE_PORT' },
+  { port: settings.eventbridgePubSubPort, what: 'local EventBridge pub/sub', variable: 'EVENTBRIDGE_PUBSUB_PORT' },
+  ...(settings.startOwnDynamoDb
+    ? [{ port: settings.dynamodbPort, what: 'DynamoDB Local', variable: 'DYNAMODB_PORT' }]
+    : []),
+];
+
+/** DynamoDB Local, unless another is configured. */
+const startDynamoDb = async (settings: Settings): Promise<RunningDynamoDb | undefined> =>
+  settings.startOwnDynamoDb
+    ? startDynamoDbLocal({
+        port: settings.dynamodbPort,
+        dataDir: settings.dynamodbDataDir,
+        region: settings.region,
+        pidFile: pidFileIn(settings.localDir),
+      })
+    : undefined;
+
+/** The orders table and the sample orders. */
+const prepareTable = async (settings: Settings): Promise<void> => {
+  const client = localClient(settings.dynamodbEndpoint, settings.region);
+  await ensureOrdersTable(client, settings.tableName);
+  const sampleFile = join(projectRoot, 'seed', 'sample-orders.json');
+  const seeded = await seedOrdersFromFile(client, settings.tableName, sampleFile);
+  if (seeded.problems.length > 0) throw new Error(`sample orders invalid: ${seeded.problems.join('; ')}`);
+  client.destroy();
+};
+
+/** serverless offline in its own process group, its output passed through. */
+const startOffline = (settings: Settings): ChildProcess => {
+  const serverlessBin = join(dirname(require.resolve('serverless/package.json')), 'bin', 'serverless.js');
+  const offline = spawn(process.execPath, [serverlessBin, 'offline', 'start', '--stage', 'local'], {
+    cwd: projectRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      HTTP_PORT: String(settings.httpPort),
+      LAMBDA_PORT: String(settings.lambdaPort),
+      EVENTBRIDGE_PORT: String(settings.eventbridgePort),
+      EVENTBRIDGE_PUBSUB_PORT: String(settings.eventbridgePubSubPort),
+      DYNAMODB_ENDPOINT: settings.dynamodbEndpoint,
+      EVENTBRIDGE_ENDPOINT: settings.eventbridgeEndpoint,
+      EVENTS_FILE: settings.eventsFile,
+      ESBUILD_WORK_FOLDER: relative(projectRoot, settings.esbuildDir),
+      SLS_TELEMETRY_DISABLED: '1',
+      SLS_NOTIFICATIONS_MODE: 'off',
+    },
   });
+  offline.stdout?.pipe(process.stdout);
+  offline.stderr?.pipe(process.stderr);
+  return offline;
+};
+
+/** SIGTERM to the whole group (serverless and its esbuild service), SIGKILL after 5 s. */
+const stopOffline = async (offline: ChildProcess | undefined): Promise<void> => {
+  if (offline?.pid === undefined || offline.exitCode !== null) return;
+  const pid = offline.pid;
+  const exited = new Promise((r) => offline.once('exit', r));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, name);
+    } catch {
+      /* already gone */
+    }
+  };
+  signal('SIGTERM');
+  await Promise.race([exited, sleep(5_000)]);
+  signal('SIGKILL');
+};
+
+const waitForOffline = async (settings: Settings): Promise<void> => {
+  const deadline = Date.now() + 90_000;
+  while (
+    !(await httpAnswers(`http://127.0.0.1:${settings.httpPort}/`)) ||
+    !(await reachable(settings.eventbridgePort))
+  ) {
+    if (Date.now() > deadline) throw new Error('serverless offline did not start within 90 s (its output is above)');
+    await sleep(200);
+  }
+};
+
+const printReady = (settings: Settings): void => {
+  const base = `http://localhost:${settings.httpPort}`;
+  console.log(
+    [
+      '',
+      `orders-complete is ready at ${base}`,
+      `  complete the sample order:  curl -s -X POST -u local-account:local-secret -H 'content-type: application/json' -d '{}' ${base}/orders/order-1/complete`,
+      `  OrderCompleted events:      ${relative(process.cwd(), settings.eventsFile) || settings.eventsFile}`,
+      `  DynamoDB Local:             ${settings.dynamodbEndpoint} (table ${settings.tableName})`,
+      '  Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
 };
 
 const main = async (): Promise<void> => {
-  let settings: ReturnType<typeof localSettings>;
+  let settings: Settings;
   try {
     settings = localSettings();
   } catch (error) {
@@ -72,20 +156,7 @@ const main = async (): Promise<void> => {
   const stopAll = async (code: number): Promise<never> => {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
-    if (offline?.pid !== undefined && offline.exitCode === null) {
-      const exited = new Promise((r) => offline?.once('exit', r));
-      try {
-        process.kill(-offline.pid, 'SIGTERM'); // its own process group: serverless and its esbuild service
-      } catch {
-        /* already gone */
-      }
-      await Promise.race([exited, sleep(5_000)]);
-      try {
-        process.kill(-offline.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
+    await stopOffline(offline);
     await dynamodb?.stop();
     process.exit(code);
   };
@@ -94,80 +165,17 @@ const main = async (): Promise<void> => {
   process.on('SIGHUP', () => void stopAll(0));
 
   try {
-    await assertPortsFree([
-      { port: settings.httpPort, what: 'HTTP API', variable: 'HTTP_PORT' },
-      { port: settings.lambdaPort, what: 'serverless offline Lambda API', variable: 'LAMBDA_PORT' },
-      { port: settings.eventbridgePort, what: 'local EventBridge', variable: 'EVENTBRIDGE_PORT' },
-      { port: settings.eventbridgePubSubPort, what: 'local EventBridge pub/sub', variable: 'EVENTBRIDGE_PUBSUB_PORT' },
-      ...(settings.startOwnDynamoDb
-        ? [{ port: settings.dynamodbPort, what: 'DynamoDB Local', variable: 'DYNAMODB_PORT' }]
-        : []),
-    ]);
-
-    if (settings.startOwnDynamoDb) {
-      dynamodb = await startDynamoDbLocal({
-        port: settings.dynamodbPort,
-        dataDir: settings.dynamodbDataDir,
-        region: settings.region,
-        pidFile: pidFileIn(settings.localDir),
-      });
-    }
-    const client = localClient(settings.dynamodbEndpoint, settings.region);
-    await ensureOrdersTable(client, settings.tableName);
-    const sampleFile = join(projectRoot, 'seed', 'sample-orders.json');
-    const seeded = await seedOrdersFromFile(client, settings.tableName, sampleFile);
-    if (seeded.problems.length > 0) throw new Error(`sample orders invalid: ${seeded.problems.join('; ')}`);
-    client.destroy();
-
-    const serverlessBin = join(dirname(require.resolve('serverless/package.json')), 'bin', 'serverless.js');
-    const output: string[] = [];
-    offline = spawn(process.execPath, [serverlessBin, 'offline', 'start', '--stage', 'local'], {
-      cwd: projectRoot,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        HTTP_PORT: String(settings.httpPort),
-        LAMBDA_PORT: String(settings.lambdaPort),
-        EVENTBRIDGE_PORT: String(settings.eventbridgePort),
-        EVENTBRIDGE_PUBSUB_PORT: String(settings.eventbridgePubSubPort),
-        DYNAMODB_ENDPOINT: settings.dynamodbEndpoint,
-        EVENTBRIDGE_ENDPOINT: settings.eventbridgeEndpoint,
-        EVENTS_FILE: settings.eventsFile,
-        ESBUILD_WORK_FOLDER: relative(projectRoot, settings.esbuildDir),
-        SLS_TELEMETRY_DISABLED: '1',
-        SLS_NOTIFICATIONS_MODE: 'off',
-      },
-    });
-    prefixLines(offline.stdout, '', process.stdout, output);
-    prefixLines(offline.stderr, '', process.stderr, output);
+    await assertPortsFree(portsOf(settings));
+    dynamodb = await startDynamoDb(settings);
+    await prepareTable(settings);
+    offline = startOffline(settings);
     offline.once('exit', (code) => {
       if (stopping) return;
       console.error(`serverless offline exited (code ${code}); stopping the local stack.`);
       void stopAll(1);
     });
-
-    const deadline = Date.now() + 90_000;
-    while (
-      !(await httpAnswers(`http://127.0.0.1:${settings.httpPort}/`)) ||
-      !(await reachable(settings.eventbridgePort))
-    ) {
-      if (Date.now() > deadline) throw new Error('serverless offline did not start within 90 s (its output is above)');
-      await sleep(200);
-    }
-
-    const base = `http://localhost:${settings.httpPort}`;
-    console.log(
-      [
-        '',
-        `orders-complete is ready at ${base}`,
-        `  complete the sample order:  curl -s -X POST -u local-account:local-secret -H 'content-type: application/json' -d '{}' ${base}/orders/order-1/complete`,
-        `  OrderCompleted events:      ${relative(process.cwd(), settings.eventsFile) || settings.eventsFile}`,
-        `  DynamoDB Local:             ${settings.dynamodbEndpoint} (table ${settings.tableName})`,
-        '  Ctrl-C stops everything.',
-        '',
-      ].join('\n'),
-    );
+    await waitForOffline(settings);
+    printReady(settings);
   } catch (error) {
     if (error instanceof UserFacingError) console.error(error.message);
     else console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);
