@@ -1,5 +1,6 @@
 /**
- * Four projects, one command (`npm test`): unit (no I/O), integration (DynamoDB Local), bench (npm run bench with
+ * Five projects, one command (`npm test`): unit (no I/O, no child processes), scripts (the CLIs in scripts/ run as
+ * child processes, no services), integration (DynamoDB Local), bench (npm run bench with
  * tiny N), e2e (HTTP through serverless offline, the whole local stack). @swc/jest compiles TypeScript and
  * the ESM-only @middy packages to CommonJS.
  */
@@ -26,6 +27,11 @@ module.exports = {
       displayName: 'unit',
       testMatch: ['<rootDir>/test/unit/**/*.test.ts'],
       setupFiles: ['<rootDir>/test/support/quiet-sdk.ts', '<rootDir>/test/unit/setup-env.ts'],
+    },
+    {
+      ...common,
+      displayName: 'scripts',
+      testMatch: ['<rootDir>/test/scripts/**/*.test.ts'],
     },
     {
       ...common,

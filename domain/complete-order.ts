@@ -40,6 +40,8 @@ export interface CompleteOrderInput {
   selector: OrderSelector;
   /** Milliseconds this request may still take (the handler's deadline); unbounded when absent. */
   timeLeftMs?: () => number;
+  /** Aborts when the request was answered without this call (the handler's early timeout): its calls stop. */
+  signal?: AbortSignal;
 }
 
 export interface CompleteOrderResult {
@@ -69,7 +71,7 @@ export const completeOrder = async (
     timeline_event,
     pending_event: newPendingEvent(key, completedAt, now.getTime(), deps.publishLeaseMs),
   };
-  const result = await deps.store.complete(write);
+  const result = await deps.store.complete(write, { signal: input.signal });
 
   switch (result.outcome) {
     case 'missing':
@@ -77,7 +79,7 @@ export const completeOrder = async (
     case 'completed': {
       deps.counters?.count('OrdersCompleted');
       const held = mustHold(write.key, result.order, write.pending_event);
-      const published = await publishHeldEvent(deps, held, publishBudget(deps, input));
+      const published = await publishHeldEvent(deps, held, publishBudget(deps, input), input.signal);
       return { order: answer(result.order), transitioned: true, publishFailed: !published };
     }
     case 'unchanged':
@@ -96,7 +98,9 @@ const selectForWrite = async (
     const key: OrderKey = { account_id: input.account_id, order_handle: input.order_handle, ...input.selector };
     return { key, timeline_event: orderCompletedTimelineEventWithoutRoute(key, completedAt) };
   }
-  const records = await deps.store.findRecords(input.account_id, input.order_handle, input.selector);
+  const records = await deps.store.findRecords(input.account_id, input.order_handle, input.selector, {
+    signal: input.signal,
+  });
   const record = selectRecord(records, input.selector);
   const key: OrderKey = {
     account_id: input.account_id,
@@ -149,7 +153,7 @@ const republishIfAbandoned = async (
   );
   if (lease === 'leased') return undefined;
   if (lease === 'no_completed_at') throw new Error('completed order without completed_at');
-  return publishHeldEvent(deps, lease, publishBudget(deps, input));
+  return publishHeldEvent(deps, lease, publishBudget(deps, input), input.signal);
 };
 
 const mustHold = (key: OrderKey, order: StoredOrder, pending: CompletionWrite['pending_event']): HeldEvent => {

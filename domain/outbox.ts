@@ -149,11 +149,16 @@ const settle = async (deps: OutboxDeps, voice: OutboxVoice, held: HeldEvent, fai
 export const MIN_PUBLISH_BUDGET_MS = 100;
 
 /** The request path's publish: one event, within `budgetMs`, then settled. True when EventBridge confirmed it. */
-export const publishHeldEvent = async (deps: OutboxDeps, held: HeldEvent, budgetMs: number): Promise<boolean> => {
+export const publishHeldEvent = async (
+  deps: OutboxDeps,
+  held: HeldEvent,
+  budgetMs: number,
+  signal?: AbortSignal,
+): Promise<boolean> => {
   let failure: string | undefined;
   try {
     if (budgetMs < MIN_PUBLISH_BUDGET_MS) throw new Error(`no time left to publish (${Math.floor(budgetMs)} ms)`);
-    await deps.publisher.publish(held.detail, { timeoutMs: budgetMs });
+    await deps.publisher.publish(held.detail, { timeoutMs: budgetMs, ...(signal === undefined ? {} : { signal }) });
   } catch (error) {
     failure = describeError(error);
   }

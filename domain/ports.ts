@@ -68,9 +68,14 @@ export interface OrderStore extends PendingEventLease {
    * The records of one handle of one account that may match the selector (possibly more; never fewer). When the
    * selector fixes type and type_index, the latest attempt is enough (the store may return only it).
    */
-  findRecords(accountId: string, orderHandle: string, selector: OrderSelector): Promise<RecordRef[]>;
+  findRecords(
+    accountId: string,
+    orderHandle: string,
+    selector: OrderSelector,
+    options?: CallOptions,
+  ): Promise<RecordRef[]>;
   /** ONE conditional write: completable status -> completed, timeline event appended, pending event recorded. */
-  complete(write: CompletionWrite): Promise<CompletionWriteResult>;
+  complete(write: CompletionWrite, options?: CallOptions): Promise<CompletionWriteResult>;
 }
 
 /** A completed order whose OrderCompleted event is not confirmed yet, as stored now. */
@@ -103,6 +108,13 @@ export interface PendingEventStore extends PendingEventLease {
 export interface PublishOptions {
   /** Give up (throw DependencyUnavailable) after this long, whatever the SDK's own budget. */
   timeoutMs?: number;
+  /** Give up when this aborts (the request was answered meanwhile). */
+  signal?: AbortSignal;
+}
+
+/** The request's abort signal, for the calls made while it may still answer. */
+export interface CallOptions {
+  signal?: AbortSignal | undefined;
 }
 
 export interface BatchPublishResult {

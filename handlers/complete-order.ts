@@ -59,13 +59,15 @@ export const createCompleteOrderHandler = (
   return handler
     .use(httpErrorMapper(logger, telemetry.metrics))
     .use(basicAuth(credentials))
-    .handler(async (event, context) => {
+    .handler(async (event, context, { signal }) => {
       const request = parseCompleteOrderRequest(event);
       const result = await completeOrder(deps, {
         account_id: context.account_id,
         ...request,
         // The publish must end before middy's early timeout answers 503 for a request whose write succeeded.
         timeLeftMs: () => context.getRemainingTimeInMillis() - TIMEOUT_EARLY_MS,
+        // Aborted when middy answers 503 at its early timeout: the SDK calls still in flight stop.
+        signal,
       });
       logger.info(result.transitioned ? 'order completed' : 'order already completed', {
         account_id: context.account_id,

@@ -1,5 +1,7 @@
 import { open, stat, watch } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { parseArgs } from 'node:util';
 
 /**
  * `npm run events`: follows .local/events.jsonl (EVENTS_FILE, or LOCAL_DIR/events.jsonl) like `tail -f`,
@@ -8,7 +10,7 @@ import { basename, dirname, resolve } from 'node:path';
  * replaced. Plain Node, so it behaves the same on macOS and Linux. Ctrl-C stops it.
  */
 const eventsFile = resolve(process.env.EVENTS_FILE ?? resolve(process.env.LOCAL_DIR ?? '.local', 'events.jsonl'));
-const fromStart = process.argv.includes('--all');
+const fromStart = parseArgs({ options: { all: { type: 'boolean' } }, strict: false }).values.all === true;
 const POLL_MS = 250;
 
 const sizeOf = async (file: string): Promise<number | undefined> => {
@@ -18,8 +20,6 @@ const sizeOf = async (file: string): Promise<number | undefined> => {
     return undefined;
   }
 };
-
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** Prints bytes [from, to) of the file, whole lines only; returns the offset after the last full line. */
 const printNew = async (from: number, to: number): Promise<number> => {

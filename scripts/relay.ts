@@ -7,6 +7,7 @@
  * DYNAMODB_ENDPOINT / EVENTBRIDGE_ENDPOINT (or the port variables of npm start) choose the endpoints.
  * Exit code: 0 done, 2 some events could not be published (they stay pending), 1 could not run.
  */
+import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../config/env';
 import { createPendingEventStore, createRelayDeps } from '../adapters/composition-root';
@@ -29,7 +30,10 @@ const describeEvent = (event: PendingOrderEvent, now: number): string => {
 };
 
 const main = async (): Promise<number> => {
-  const args = new Set(process.argv.slice(2));
+  const { values: args } = parseArgs({
+    options: { status: { type: 'boolean' }, json: { type: 'boolean' } },
+    strict: false,
+  });
   const settings = localSettings();
   const config = loadConfig({
     ...process.env,
@@ -46,7 +50,7 @@ const main = async (): Promise<number> => {
   process.env.POWERTOOLS_LOG_LEVEL ??= 'WARN';
   const logger = new Logger({ serviceName: 'orders-complete-relay' });
   try {
-    if (args.has('--status')) {
+    if (args.status === true) {
       const store = createPendingEventStore(config);
       const now = Date.now();
       const events: PendingOrderEvent[] = [];
@@ -57,7 +61,7 @@ const main = async (): Promise<number> => {
         cursor = page.cursor;
       } while (cursor !== undefined);
       events.sort((a, b) => a.pending_event.since.localeCompare(b.pending_event.since));
-      if (args.has('--json')) console.log(JSON.stringify({ pending: events.map((event) => event.pending_event) }));
+      if (args.json === true) console.log(JSON.stringify({ pending: events.map((event) => event.pending_event) }));
       else {
         console.log(`${events.length} pending OrderCompleted event(s) in ${settings.tableName}`);
         for (const event of events) console.log(describeEvent(event, now));
@@ -65,7 +69,7 @@ const main = async (): Promise<number> => {
       return 0;
     }
     const report = await relayPendingEvents(createRelayDeps(config, logger));
-    if (args.has('--json')) console.log(JSON.stringify(report));
+    if (args.json === true) console.log(JSON.stringify(report));
     else {
       console.log(
         `relay pass: published ${report.published}, failed ${report.failed}, left to a live lease ${report.leased}; ` +

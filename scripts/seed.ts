@@ -4,6 +4,7 @@
  * `npm run seed -- FILE.json --stage dev` writes to a deployed stage's table instead (AWS credentials and
  * region from the environment), e.g. to put a test order in dev (docs/operations.md).
  */
+import { parseArgs } from 'node:util';
 import { createDynamoDbClient } from '../adapters/aws-clients';
 import { localSettings, stageTableName } from './local/settings';
 import { localClient } from './local/dynamodb-local';
@@ -13,12 +14,16 @@ import { DependencyUnavailable } from '../domain/errors';
 const USAGE = 'usage: npm run seed -- FILE.json [--stage STAGE]   (a JSON array of orders, each with account_id)';
 
 const main = async (): Promise<number> => {
-  const args = process.argv.slice(2);
-  const stageAt = args.indexOf('--stage');
-  const stage = stageAt >= 0 ? args[stageAt + 1] : undefined;
-  const files = args.filter((_, index) => stageAt < 0 || (index !== stageAt && index !== stageAt + 1));
-  const file = files[0];
-  if (file === undefined || files.length > 1 || (stageAt >= 0 && !/^[A-Za-z0-9-]+$/.test(stage ?? ''))) {
+  let args;
+  try {
+    args = parseArgs({ options: { stage: { type: 'string' } }, allowPositionals: true });
+  } catch {
+    console.error(USAGE);
+    return 2;
+  }
+  const { stage } = args.values;
+  const [file, ...more] = args.positionals;
+  if (file === undefined || more.length > 0 || (stage !== undefined && !/^[A-Za-z0-9-]+$/.test(stage))) {
     console.error(USAGE);
     return 2;
   }

@@ -4,6 +4,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { OrderTooLarge } from '../../domain/errors';
 import type { OrderKey, OrderType } from '../../domain/order-fields';
 import type {
+  CallOptions,
   CompletionWrite,
   CompletionWriteResult,
   OrderStore,
@@ -44,7 +45,12 @@ export class DynamoDbOrderStore implements OrderStore {
     this.lease = new DynamoDbPendingEventStore(client, tableName);
   }
 
-  async findRecords(accountId: string, orderHandle: string, selector: OrderSelector): Promise<RecordRef[]> {
+  async findRecords(
+    accountId: string,
+    orderHandle: string,
+    selector: OrderSelector,
+    { signal }: CallOptions = {},
+  ): Promise<RecordRef[]> {
     const prefix = sortKeyPrefix(selector);
     // type and type_index fixed: only the latest attempt can be selected, and a Query is charged for every item it
     // reads (whole items, whatever the projection), so read just that one (sk sorts attempts, newest last).
@@ -68,6 +74,7 @@ export class DynamoDbOrderStore implements OrderStore {
             ExclusiveStartKey: startKey,
             ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
           }),
+          { abortSignal: signal },
         ),
       );
       for (const item of page.Items ?? []) records.push(recordRef(item));
@@ -76,21 +83,25 @@ export class DynamoDbOrderStore implements OrderStore {
     return records;
   }
 
-  async complete(write: CompletionWrite): Promise<CompletionWriteResult> {
-    const result = await this.completeOnce(write, 'list');
+  async complete(write: CompletionWrite, options: CallOptions = {}): Promise<CompletionWriteResult> {
+    const result = await this.completeOnce(write, 'list', options);
     // list_append cannot append to a stored NULL timeline, so that write's condition refuses it: start the list
     // instead. The second write keeps the status condition, so a non-completable order is still refused.
     if (result.outcome === 'unchanged' && result.order.timeline === null) {
-      return this.completeOnce(write, 'null');
+      return this.completeOnce(write, 'null', options);
     }
     return result;
   }
 
   /** The one conditional write; `timeline` says which stored timeline it expects. */
-  private async completeOnce(write: CompletionWrite, timeline: TimelineShape): Promise<CompletionWriteResult> {
+  private async completeOnce(
+    write: CompletionWrite,
+    timeline: TimelineShape,
+    { signal }: CallOptions,
+  ): Promise<CompletionWriteResult> {
     try {
       const output = await call(() =>
-        this.client.send(new UpdateCommand(completionUpdate(this.tableName, write, timeline))),
+        this.client.send(new UpdateCommand(completionUpdate(this.tableName, write, timeline)), { abortSignal: signal }),
       );
       return { outcome: 'completed', order: output.Attributes as StoredOrder };
     } catch (error) {

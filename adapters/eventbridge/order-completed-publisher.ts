@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   PutEventsCommand,
   type EventBridgeClient,
   type PutEventsRequestEntry,
   type PutEventsResultEntry,
 } from '@aws-sdk/client-eventbridge';
-import { DependencyUnavailable, EventNotPublished } from '../../domain/errors';
+import { DependencyUnavailable, EventNotPublished, describeError } from '../../domain/errors';
 import { ORDER_COMPLETED_DETAIL_TYPE, type OrderCompletedDetail } from '../../domain/order-completed-event';
 import type { BatchPublishResult, OrderCompletedPublisher, PublishOptions } from '../../domain/ports';
 import { isDependencyUnavailable } from '../aws-errors';
@@ -29,11 +30,6 @@ export interface BatchRetryPolicy {
 /** Worst case per chunk of 10: 3 calls of 5 s plus 0.3 s of waits, and only when EventBridge answers slowly. */
 export const DEFAULT_BATCH_RETRY: BatchRetryPolicy = { rounds: 3, baseDelayMs: 100, callTimeoutMs: 5_000 };
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const describe = (error: unknown): string =>
-  error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-
 /** Why an entry result is not a confirmation (undefined: it is one). */
 const entryProblem = (entry: PutEventsResultEntry | undefined): string | undefined => {
   if (entry === undefined) return 'no entry result';
@@ -41,6 +37,22 @@ const entryProblem = (entry: PutEventsResultEntry | undefined): string | undefin
   if (!entry.EventId) return 'no EventId';
   return undefined;
 };
+
+/** Rejects with the signal's reason (a TimeoutError or an AbortError DOMException) once it aborts. */
+const abortedBy = (signal: AbortSignal): Promise<never> =>
+  new Promise((_, reject) => {
+    const fail = () => {
+      // The reason's own name (TimeoutError, AbortError) says it is an outage; a DOMException is not always an Error
+      // of this realm, so its name and message are carried over.
+      const reason = signal.reason as { name?: unknown; message?: unknown } | undefined;
+      const message = typeof reason?.message === 'string' ? reason.message : 'aborted';
+      const error = new Error(message, { cause: reason });
+      error.name = typeof reason?.name === 'string' ? reason.name : 'AbortError';
+      reject(error);
+    };
+    if (signal.aborted) fail();
+    else signal.addEventListener('abort', fail, { once: true });
+  });
 
 /**
  * OrderCompleted on EventBridge. Success means EventBridge accepted that entry (an EventId, no ErrorCode),
@@ -64,35 +76,24 @@ export class EventBridgeOrderCompletedPublisher implements OrderCompletedPublish
     };
   }
 
-  /** One PutEvents call; a timeout (options.timeoutMs) aborts it, whatever the SDK's own attempts budget. */
-  private async put(entries: PutEventsRequestEntry[], timeoutMs?: number) {
-    const abort = new AbortController();
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut =
-      timeoutMs === undefined
-        ? undefined
-        : new Promise<never>((_, reject) => {
-            timer = setTimeout(() => {
-              const error = Object.assign(new Error(`PutEvents did not answer within ${timeoutMs} ms`), {
-                name: 'TimeoutError',
-              });
-              abort.abort(error);
-              reject(error);
-            }, timeoutMs);
-          });
+  /**
+   * One PutEvents call. It ends when `timeoutMs` passes or `signal` aborts (the request was answered), whatever the
+   * SDK's own attempts budget: the SDK is told to abort, and the call stops being waited for at once.
+   */
+  private async put(entries: PutEventsRequestEntry[], timeoutMs?: number, signal?: AbortSignal) {
+    const signals = [...(timeoutMs === undefined ? [] : [AbortSignal.timeout(timeoutMs)]), ...(signal ? [signal] : [])];
+    const abortSignal = signals.length === 0 ? undefined : AbortSignal.any(signals);
     try {
-      const sent = this.client.send(new PutEventsCommand({ Entries: entries }), { abortSignal: abort.signal });
-      return await (timedOut === undefined ? sent : Promise.race([sent, timedOut]));
+      const sent = this.client.send(new PutEventsCommand({ Entries: entries }), { abortSignal });
+      return await (abortSignal === undefined ? sent : Promise.race([sent, abortedBy(abortSignal)]));
     } catch (error) {
       if (isDependencyUnavailable(error)) throw new DependencyUnavailable('eventbridge', { cause: error });
       throw error;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
   async publish(detail: OrderCompletedDetail, options: PublishOptions = {}): Promise<void> {
-    const output = await this.put([this.entry(detail)], options.timeoutMs);
+    const output = await this.put([this.entry(detail)], options.timeoutMs, options.signal);
     const problem = (output.FailedEntryCount ?? 0) > 0 ? 'FailedEntryCount > 0' : undefined;
     const entryError = entryProblem(output.Entries?.[0]);
     if (problem !== undefined || entryError !== undefined) {
@@ -134,7 +135,7 @@ export class EventBridgeOrderCompletedPublisher implements OrderCompletedPublish
         );
       } catch (error) {
         // The SDK already spent its attempts budget on the whole call: report these entries as failed.
-        const reason = describe(error instanceof DependencyUnavailable && error.cause ? error.cause : error);
+        const reason = describeError(error instanceof DependencyUnavailable && error.cause ? error.cause : error);
         return {
           published,
           failed: remaining.map((detail) => ({ event_id: detail.event_id, reason })),

@@ -1,4 +1,5 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -35,8 +36,6 @@ export const checkJava = (): void => {
 /** A client for a local DynamoDB endpoint, configured as the service's own (adapters/aws-clients.ts). */
 export const localClient = (endpoint: string, region: string): DynamoDBClient =>
   createDynamoDbClient({ endpoint, region });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export interface RunningDynamoDb {
   endpoint: string;

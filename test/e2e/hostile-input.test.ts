@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -250,7 +251,7 @@ describe('no credential in any log line', () => {
 
   afterAll(async () => {
     // The function's log lines reach the stack log through serverless offline's output: give them a moment.
-    await new Promise((done) => setTimeout(done, 1_000));
+    await sleep(1_000);
     // From the ready banner on (the banner itself shows the documented local sample credentials in its curl example).
     const full = readFileSync(stackLog(), 'utf8');
     const log = full.slice(full.indexOf('Ctrl-C stops everything.'));

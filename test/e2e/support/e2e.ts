@@ -1,6 +1,7 @@
 import { afterAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
@@ -216,8 +217,6 @@ export const forRecord =
   (account: string, handle: string): EventFilter =>
   (event) =>
     event.detail.account_id === account && event.detail.order_handle === handle;
-
-const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 /** Polls the events file until at least `count` matching events exist, or the deadline passes. */
 export const waitForEvents = async (filter: EventFilter, count = 1, deadlineMs = 10_000): Promise<EventLine[]> => {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -67,7 +68,7 @@ test('killed mid-publish: the relay still delivers exactly one event', async () 
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<NodeJS.Signals | null>((done) => child.once('exit', (_code, signal) => done(signal)));
   const deadline = Date.now() + 30_000;
-  while (eventBridge.calls.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+  while (eventBridge.calls.length === 0 && Date.now() < deadline) await sleep(10);
   expect(eventBridge.calls).toHaveLength(1);
   child.kill('SIGKILL');
   expect(await exited).toBe('SIGKILL');
@@ -84,7 +85,7 @@ test('killed mid-publish: the relay still delivers exactly one event', async () 
   const relay = relayFor(table.pending, eventBridge.endpoint);
   if (pending.lease_until > Date.now()) {
     expect(await relay.pass()).toMatchObject({ leased: 1, published: 0 });
-    await new Promise((r) => setTimeout(r, pending.lease_until - Date.now() + 50));
+    await sleep(pending.lease_until - Date.now() + 50);
   }
   expect(await relay.pass()).toMatchObject({ published: 1, pending_after: 0 });
   expect(await relay.pass()).toMatchObject({ published: 0, pending_after: 0 });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { toItem } from '../../../adapters/dynamodb/seeder';
 import { pendingShard } from '../../../adapters/dynamodb/keys';
@@ -190,7 +191,7 @@ describe('the relay and the request path share the lease', () => {
     eventBridge.fault = 'hang';
 
     const request = api.complete(order!.order_handle);
-    while (eventBridge.calls.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
+    while (eventBridge.calls.length === 0) await sleep(10);
     const relay = relayFor(table.pending, eventBridge.endpoint);
     const during = await relay.pass();
 

@@ -314,6 +314,26 @@ describe('complete-order handler: failures', () => {
     expect(publisher.published).toEqual([]);
   });
 
+  test("middy's early 503 aborts the request's store call (its signal reaches the SDK call)", async () => {
+    const signals: (AbortSignal | undefined)[] = [];
+    store.findRecords = (_account, _handle, _selector, options) => {
+      signals.push(options?.signal);
+      return new Promise(() => undefined); // never answers
+    };
+    const context = { ...lambdaContext(), getRemainingTimeInMillis: () => 1_020 };
+    const response = await invoke(request(), silentLogger(), context);
+    expect(response.statusCode).toBe(503);
+    expect(signals).toHaveLength(1);
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  test('the publish gets the request signal too, not yet aborted while the request may still answer', async () => {
+    const response = await invoke(request());
+    expect(response.statusCode).toBe(200);
+    expect(publisher.options[0]?.signal).toBeInstanceOf(AbortSignal);
+    expect(publisher.options[0]?.signal?.aborted).toBe(false);
+  });
+
   test('an unexpected error -> 500 with a generic body', async () => {
     store.failures.findRecords = new Error('kaboom: table orders-unit schema drift');
     const response = await invoke(request());

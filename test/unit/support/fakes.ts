@@ -7,6 +7,7 @@ import type { PendingEvent, RouteHandleFill } from '../../../domain/ports';
 import type { OrderKey, OrderType } from '../../../domain/order-fields';
 import type {
   AccountCredential,
+  CallOptions,
   CompletionWrite,
   CompletionWriteResult,
   CredentialStore,
@@ -90,7 +91,12 @@ export class InMemoryOrderStore implements OrderStore {
     if (method in this.failures) throw this.failures[method];
   }
 
-  async findRecords(accountId: string, orderHandle: string, selector: OrderSelector): Promise<RecordRef[]> {
+  async findRecords(
+    accountId: string,
+    orderHandle: string,
+    selector: OrderSelector,
+    _options?: CallOptions,
+  ): Promise<RecordRef[]> {
     this.enter('findRecords', [accountId, orderHandle, selector]);
     const records: RecordRef[] = [];
     for (const item of this.items.values()) {
@@ -105,7 +111,7 @@ export class InMemoryOrderStore implements OrderStore {
     return records;
   }
 
-  async complete(write: CompletionWrite): Promise<CompletionWriteResult> {
+  async complete(write: CompletionWrite, _options?: CallOptions): Promise<CompletionWriteResult> {
     this.enter('complete', [write]);
     const item = this.items.get(keyId(write.key));
     if (item === undefined) return { outcome: 'missing' };

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from '@jest/globals';
+import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   AccessDeniedException,
@@ -142,6 +142,23 @@ describe('EventBridgeOrderCompletedPublisher.publish: time budget', () => {
     const error = await rejection(publisher.publish(detail, { timeoutMs: 150 }));
     expect(error).toBeInstanceOf(DependencyUnavailable);
     expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  test('an aborted request signal ends the publish at once (DependencyUnavailable), and the SDK call is told to abort', async () => {
+    let sdkSignal: AbortSignal | undefined;
+    eventBridge.on(PutEventsCommand).callsFake(() => new Promise(() => undefined));
+    const sendSpy = jest.spyOn(client, 'send');
+    try {
+      const request = new AbortController();
+      const publishing = rejection(publisher.publish(detail, { timeoutMs: 60_000, signal: request.signal }));
+      request.abort();
+      const error = await publishing;
+      expect(error).toBeInstanceOf(DependencyUnavailable);
+      sdkSignal = (sendSpy.mock.calls[0]?.[1] as { abortSignal?: AbortSignal } | undefined)?.abortSignal;
+      expect(sdkSignal?.aborted).toBe(true);
+    } finally {
+      sendSpy.mockRestore();
+    }
   });
 });
 

@@ -3,10 +3,10 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** `npm run events` (scripts/events.ts): waits for the file, prints whole lines as they arrive, follows truncation. */
-const root = resolve(__dirname, '..', '..', '..');
-const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
+const root = resolve(__dirname, '..', '..');
 
 const startTail = (eventsFile: string, args: string[] = []) => {
   const child = spawn(process.execPath, [require.resolve('tsx/cli'), join(root, 'scripts', 'events.ts'), ...args], {
