@@ -2,9 +2,17 @@
  * Hand-written stand-ins shared by the unit and integration tests (no mocking library): a publisher
  * that records, fails or holds publishes, a warning sink, and a clock moved by hand.
  */
+import type { CompleteOrderDeps } from '../../domain/complete-order';
 import { DependencyUnavailable } from '../../domain/errors';
 import type { OrderCompletedDetail } from '../../domain/order-completed-event';
-import type { BatchPublishResult, OrderCompletedPublisher, PublishOptions, WarningSink } from '../../domain/ports';
+import type {
+  BatchPublishResult,
+  CounterSink,
+  OrderCompletedPublisher,
+  OrderStore,
+  PublishOptions,
+  WarningSink,
+} from '../../domain/ports';
 
 const outage = (): Error => new DependencyUnavailable('eventbridge', { cause: new Error('connect ECONNREFUSED') });
 
@@ -120,3 +128,43 @@ export class ManualClock {
     return this.current;
   }
 }
+
+export const PUBLISH_LEASE_MS = 10_000;
+export const PUBLISH_TIMEOUT_MS = 2_000;
+
+export interface MakeDepsOptions<P extends OrderCompletedPublisher> {
+  publisher?: P;
+  warnings?: RecordingWarnings;
+  now?: () => Date;
+  publishLeaseMs?: number;
+  publishTimeoutMs?: number;
+  counters?: CounterSink;
+}
+
+export interface TestDeps<P extends OrderCompletedPublisher> {
+  deps: CompleteOrderDeps;
+  publisher: P;
+  warnings: RecordingWarnings;
+}
+
+/** The one builder of the use case's dependencies in tests: a store, and recording fakes unless given. */
+export const makeDeps = <P extends OrderCompletedPublisher = RecordingPublisher>(
+  store: OrderStore,
+  options: MakeDepsOptions<P> = {},
+): TestDeps<P> => {
+  const publisher = options.publisher ?? (new RecordingPublisher() as OrderCompletedPublisher as P);
+  const warnings = options.warnings ?? new RecordingWarnings();
+  return {
+    deps: {
+      store,
+      publisher,
+      warnings,
+      now: options.now ?? (() => new Date()),
+      publishLeaseMs: options.publishLeaseMs ?? PUBLISH_LEASE_MS,
+      publishTimeoutMs: options.publishTimeoutMs ?? PUBLISH_TIMEOUT_MS,
+      ...(options.counters === undefined ? {} : { counters: options.counters }),
+    },
+    publisher,
+    warnings,
+  };
+};

@@ -18,7 +18,7 @@ import { relayPendingEvents, type RelayDeps, type RelayReport } from '../../../d
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
-import { RecordingWarnings } from '../../support/fakes';
+import { RecordingWarnings, makeDeps } from '../../support/fakes';
 import { endpoint, storesOf } from './dynamo';
 import { completeEvent, lambdaContext, LOCAL_AUTH, parseResponse, type ParsedResponse } from './http';
 
@@ -82,15 +82,11 @@ export const apiFor = (
   eventbridgeEndpoint: string,
   options: { publishTimeoutMs?: number; publishLeaseMs?: number; credentials?: CredentialStore } = {},
 ): Api => {
-  const warnings = new RecordingWarnings();
-  const deps: CompleteOrderDeps = {
-    store,
+  const { deps, warnings } = makeDeps(store, {
     publisher: publisherFor(eventbridgeEndpoint),
-    warnings,
-    now: () => new Date(),
-    publishLeaseMs: options.publishLeaseMs ?? 10_000,
-    publishTimeoutMs: options.publishTimeoutMs ?? 2_000,
-  };
+    ...(options.publishLeaseMs === undefined ? {} : { publishLeaseMs: options.publishLeaseMs }),
+    ...(options.publishTimeoutMs === undefined ? {} : { publishTimeoutMs: options.publishTimeoutMs }),
+  });
   const handler = createCompleteOrderHandler(deps, options.credentials ?? localCredentials(), quietLogger());
   const invoke = async (event: APIGatewayProxyEventV2, remainingMs = 10_000) =>
     parseResponse(await handler(event, lambdaContext(remainingMs) as AuthenticatedContext));

@@ -21,6 +21,7 @@ import {
   ManualClock,
   RecordingPublisher,
   RecordingWarnings,
+  makeDeps,
   type SeedOrder,
 } from '../support/fakes';
 
@@ -63,7 +64,7 @@ beforeEach(() => {
   publisher = new RecordingPublisher();
   warnings = new RecordingWarnings();
   clock = new ManualClock(START);
-  deps = { store, publisher, warnings, now: clock.now, publishLeaseMs: LEASE_MS, publishTimeoutMs: 2_000 };
+  ({ deps } = makeDeps(store, { publisher, warnings, now: clock.now, publishLeaseMs: LEASE_MS }));
 });
 
 const rejection = async (promise: Promise<unknown>): Promise<unknown> => {

@@ -14,7 +14,7 @@ import {
   InMemoryOrderStore,
   ManualClock,
   RecordingPublisher,
-  RecordingWarnings,
+  makeDeps,
   type SeedOrder,
 } from '../support/fakes';
 import type * as CompleteOrderModule from '../../../handlers/complete-order';
@@ -62,14 +62,7 @@ beforeEach(() => {
     [ACCOUNT]: createCredential(SECRET),
     [OTHER_ACCOUNT]: createCredential(OTHER_SECRET),
   });
-  deps = {
-    store,
-    publisher,
-    warnings: new RecordingWarnings(),
-    now: new ManualClock(START).now,
-    publishLeaseMs: 10_000,
-    publishTimeoutMs: 2_000,
-  };
+  ({ deps } = makeDeps(store, { publisher, now: new ManualClock(START).now }));
   store.put(ACCOUNT, seed());
 });
 

@@ -15,7 +15,7 @@ import {
   InMemoryOrderStore,
   ManualClock,
   RecordingPublisher,
-  RecordingWarnings,
+  makeDeps,
   type SeedOrder,
 } from '../support/fakes';
 import { apiEvent, lambdaContext } from '../support/http';
@@ -143,14 +143,7 @@ describe('hostile requests to the complete-order handler (property-based)', () =
         const publisher = new RecordingPublisher();
         const credentials = new InMemoryCredentialStore(credentialDocument);
         const handler = createCompleteOrderHandler(
-          {
-            store,
-            publisher,
-            warnings: new RecordingWarnings(),
-            now: new ManualClock(Date.parse('2025-03-01T12:00:00.000Z')).now,
-            publishLeaseMs: 10_000,
-            publishTimeoutMs: 2_000,
-          },
+          makeDeps(store, { publisher, now: new ManualClock(Date.parse('2025-03-01T12:00:00.000Z')).now }).deps,
           credentials,
           logger,
         );
@@ -232,14 +225,7 @@ describe('cross-account (property-based)', () => {
             const before = store.snapshot();
             const publisher = new RecordingPublisher();
             const handler = createCompleteOrderHandler(
-              {
-                store,
-                publisher,
-                warnings: new RecordingWarnings(),
-                now: new ManualClock(Date.parse('2025-03-01T12:00:00.000Z')).now,
-                publishLeaseMs: 10_000,
-                publishTimeoutMs: 2_000,
-              },
+              makeDeps(store, { publisher, now: new ManualClock(Date.parse('2025-03-01T12:00:00.000Z')).now }).deps,
               new InMemoryCredentialStore(credentialDocument),
               logger,
             );

@@ -18,7 +18,7 @@ import {
   InMemoryOrderStore,
   ManualClock,
   RecordingPublisher,
-  RecordingWarnings,
+  makeDeps,
 } from '../support/fakes';
 import { apiEvent, basicAuthorization, lambdaContext } from '../support/http';
 
@@ -63,14 +63,7 @@ beforeEach(() => {
   store = new InMemoryOrderStore();
   publisher = new RecordingPublisher();
   credentials = new InMemoryCredentialStore({ [ACCOUNT]: createCredential(SECRET) });
-  deps = {
-    store,
-    publisher,
-    warnings: new RecordingWarnings(),
-    now: new ManualClock(START).now,
-    publishLeaseMs: 10_000,
-    publishTimeoutMs: 2_000,
-  };
+  ({ deps } = makeDeps(store, { publisher, now: new ManualClock(START).now }));
   for (const [handle, status] of [
     ['order-ongoing', 'ongoing'],
     ['order-cancelled', 'cancelled'],

@@ -16,7 +16,7 @@ import type {
 } from '../../../domain/ports';
 import type { OrderSelector, RecordRef } from '../../../domain/selection';
 
-export { ManualClock, RecordingPublisher, RecordingWarnings } from '../../support/fakes';
+export { ManualClock, RecordingPublisher, RecordingWarnings, makeDeps } from '../../support/fakes';
 
 export interface SeedOrder extends Record<string, unknown> {
   order_handle: string;
