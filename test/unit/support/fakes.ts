@@ -1,8 +1,15 @@
 /**
  * Hand-written in-memory stand-ins for the domain ports (no mocking library). The order store keeps
- * DynamoDB's conditional-write semantics so the use case can be exercised against realistic behaviour.
+ * DynamoDB's conditional-write semantics so the use case can be exercised against realistic behaviour: its keys come
+ * from the real key layout (adapters/dynamodb/keys.ts), its Query from the real sort-key prefix, its write condition
+ * from the completable set (domain/completion-rules.ts), and its fill check is the real store's clause
+ * (adapters/dynamodb/conditions.ts withFill: the event at the index is the completion's own, else nothing is written).
+ * The same rules run against DynamoDB Local in test/integration.
  */
-import { COMPLETABLE_STATUSES } from '../../../domain/completion-rules';
+import { orderItemKey, partitionKey, sortKeyPrefix } from '../../../adapters/dynamodb/keys';
+import { toItem } from '../../../adapters/dynamodb/seeder';
+import { isCompletable } from '../../../domain/completion-rules';
+import type { AccountOrder } from '../../../domain/order';
 import type { PendingEvent, RouteHandleFill } from '../../../domain/ports';
 import type { OrderKey, OrderType } from '../../../domain/order-fields';
 import type {
@@ -34,10 +41,11 @@ export interface StoreCall {
   args: unknown[];
 }
 
-const id = (accountId: string, orderHandle: string, type: string, typeIndex: number, attempt: number): string =>
-  JSON.stringify([accountId, orderHandle, type, typeIndex, attempt]);
-const keyId = (key: OrderKey): string =>
-  id(key.account_id, key.order_handle, key.type, key.type_index, key.fulfillment_attempt);
+/** An item's identity in the table: its (pk, sk), from the real key layout. */
+const keyId = (key: OrderKey): string => {
+  const { pk, sk } = orderItemKey(key);
+  return JSON.stringify([pk, sk]);
+};
 
 export class InMemoryOrderStore implements OrderStore {
   private readonly items = new Map<string, StoredOrder>();
@@ -47,15 +55,10 @@ export class InMemoryOrderStore implements OrderStore {
   /** Run just before a method does its work (to simulate a concurrent writer). */
   readonly before: Partial<Record<StoreMethod, () => void>> = {};
 
-  /** Stores an order the way the table does: API fields plus account_id, pk, sk. */
+  /** Stores an order the way the seeder does (adapters/dynamodb/seeder.ts toItem): API fields, account_id, pk, sk. */
   put(accountId: string, order: SeedOrder): void {
-    const sk = `${order.type}#${String(order.type_index).padStart(10, '0')}#${String(order.fulfillment_attempt).padStart(10, '0')}`;
-    this.items.set(id(accountId, order.order_handle, order.type, order.type_index, order.fulfillment_attempt), {
-      ...structuredClone(order),
-      account_id: accountId,
-      pk: `${accountId}#${order.order_handle}`,
-      sk,
-    });
+    const item = toItem({ ...structuredClone(order), account_id: accountId } as AccountOrder);
+    this.items.set(keyId({ ...order, account_id: accountId }), item as StoredOrder);
   }
 
   get(key: OrderKey): StoredOrder | undefined {
@@ -91,6 +94,8 @@ export class InMemoryOrderStore implements OrderStore {
     if (method in this.failures) throw this.failures[method];
   }
 
+  /** The real store's Query: the handle's partition, the selector's sort-key prefix, only the latest attempt when
+   * type and type_index are fixed. */
   async findRecords(
     accountId: string,
     orderHandle: string,
@@ -98,32 +103,30 @@ export class InMemoryOrderStore implements OrderStore {
     _options?: CallOptions,
   ): Promise<RecordRef[]> {
     this.enter('findRecords', [accountId, orderHandle, selector]);
-    const records: RecordRef[] = [];
-    for (const item of this.items.values()) {
-      if (item.account_id !== accountId || item.order_handle !== orderHandle) continue;
-      records.push({
-        type: item.type as OrderType,
-        type_index: item.type_index as number,
-        fulfillment_attempt: item.fulfillment_attempt as number,
-        route_handle: typeof item.route_handle === 'string' ? item.route_handle : null,
-      });
-    }
-    return records;
+    const pk = partitionKey(accountId, orderHandle);
+    const prefix = sortKeyPrefix(selector);
+    const matching = [...this.items.values()]
+      .filter((item) => item.pk === pk && String(item.sk).startsWith(prefix))
+      .sort((a, b) => (String(a.sk) < String(b.sk) ? -1 : 1));
+    const latestOnly = selector.type !== undefined && selector.type_index !== undefined;
+    return (latestOnly ? matching.slice(-1) : matching).map((item) => ({
+      type: item.type as OrderType,
+      type_index: item.type_index as number,
+      fulfillment_attempt: item.fulfillment_attempt as number,
+      route_handle: typeof item.route_handle === 'string' ? item.route_handle : null,
+    }));
   }
 
   async complete(write: CompletionWrite, _options?: CallOptions): Promise<CompletionWriteResult> {
     this.enter('complete', [write]);
     const item = this.items.get(keyId(write.key));
     if (item === undefined) return { outcome: 'missing' };
-    if (!(COMPLETABLE_STATUSES as readonly string[]).includes(item.status)) {
-      return { outcome: 'unchanged', order: structuredClone(item) };
-    }
+    if (!isCompletable(item.status)) return { outcome: 'unchanged', order: structuredClone(item) };
     item.status = 'completed';
     item.completed_at = write.completed_at;
-    item.timeline = [
-      ...(Array.isArray(item.timeline) ? (item.timeline as unknown[]) : []),
-      structuredClone(write.timeline_event),
-    ];
+    // The real store appends to a list (or starts one where none is), and replaces a stored NULL in a second write.
+    const timeline = item.timeline === null || item.timeline === undefined ? [] : (item.timeline as unknown[]);
+    item.timeline = [...timeline, structuredClone(write.timeline_event)];
     item.pending_event = structuredClone(write.pending_event);
     return { outcome: 'completed', order: structuredClone(item) };
   }
@@ -153,7 +156,8 @@ export class InMemoryOrderStore implements OrderStore {
       item !== undefined &&
       pending !== undefined &&
       pending.event_id === eventId &&
-      pending.lease_until === leaseUntil
+      pending.lease_until === leaseUntil &&
+      fillApplies(item, fill)
     ) {
       pending.lease_until = 0;
       applyFill(item, fill);
@@ -163,12 +167,21 @@ export class InMemoryOrderStore implements OrderStore {
   async clearPendingEvent(key: OrderKey, eventId: string, fill?: RouteHandleFill): Promise<void> {
     this.enter('clearPendingEvent', fill === undefined ? [key, eventId] : [key, eventId, fill]);
     const item = this.items.get(keyId(key));
-    if (item?.pending_event !== undefined && item.pending_event.event_id === eventId) {
+    if (item?.pending_event !== undefined && item.pending_event.event_id === eventId && fillApplies(item, fill)) {
       delete item.pending_event;
       applyFill(item, fill);
     }
   }
 }
+
+/** The fill's condition clause (conditions.ts withFill): the event at the index is the completion's own. */
+const fillApplies = (item: StoredOrder, fill: RouteHandleFill | undefined): boolean => {
+  if (fill === undefined) return true;
+  const event: unknown = Array.isArray(item.timeline) ? item.timeline[Math.trunc(fill.index)] : undefined;
+  if (typeof event !== 'object' || event === null) return false;
+  const { type, recorded_at } = event as Record<string, unknown>;
+  return type === 'order_completed' && recorded_at === fill.recorded_at;
+};
 
 /** Sets the completion event's route_handle, as the DynamoDB store's pending-marker writes do. */
 const applyFill = (item: StoredOrder, fill: RouteHandleFill | undefined): void => {
