@@ -9,7 +9,7 @@ import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../suppo
 import { FakeEventBridge, FakeSecretsManager, FaultyDynamoDbProxy, type Fault } from '../../support/fake-aws';
 import { ManualClock } from '../../support/fakes';
 import { freePort } from '../../support/free-port';
-import { apiFor, freshTable, REGION, relayFor, type Table } from '../support/stack';
+import { apiFor, freshTable, REGION, relayFor, type Table } from '../support/real-service';
 
 /**
  * DynamoDB and Secrets Manager faults, through the whole complete-order Lambda with the service's real SDK
