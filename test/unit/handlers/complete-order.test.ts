@@ -1,5 +1,4 @@
 import { afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { inspect } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import { counterSink } from '../../../adapters/observability';
@@ -19,6 +18,7 @@ import {
 } from '../support/fakes';
 import type * as CompleteOrderModule from '../../../handlers/complete-order';
 import { apiEvent, basicAuthorization, lambdaContext, parseBody } from '../support/http';
+import { captureOutput } from '../support/output';
 
 // Loaded in beforeAll so test/unit/setup-env.ts has set the config the module reads at load time.
 let createCompleteOrderHandler: typeof CompleteOrderModule.createCompleteOrderHandler;
@@ -341,18 +341,7 @@ describe('complete-order handler: logs', () => {
 
   beforeEach(() => {
     written.length = 0;
-    const capture = (chunk: string | Uint8Array): boolean => {
-      written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-      return true;
-    };
-    jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-    jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-    // In Lambda, console output is logged too (Jest's console does not write to process.stdout).
-    for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-      jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-        written.push(`${args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 10 }))).join(' ')}\n`);
-      });
-    }
+    captureOutput(written, { console: true });
   });
 
   afterEach(() => {

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, jest, test } from '@jest/globals';
-import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -19,6 +18,7 @@ import {
   type SeedOrder,
 } from '../support/fakes';
 import { apiEvent, lambdaContext } from '../support/http';
+import { captureOutput } from '../support/output';
 
 /**
  * Hostile input, property-based, against the real handler (middy, logger, error mapper, Basic auth,
@@ -100,19 +100,7 @@ const requestArb = hostileRequests({
 const report = process.stdout.write.bind(process.stdout);
 
 const written: string[] = [];
-const startCapture = (): void => {
-  const capture = (chunk: string | Uint8Array): boolean => {
-    written.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  };
-  jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  jest.spyOn(process.stderr, 'write').mockImplementation(capture);
-  for (const method of ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const) {
-    jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
-      written.push(`${args.map((arg) => (typeof arg === 'string' ? arg : inspect(arg, { depth: 10 }))).join(' ')}\n`);
-    });
-  }
-};
+const startCapture = (): void => captureOutput(written, { console: true });
 
 // ---- the property ----
 

@@ -21,6 +21,7 @@ import {
   makeDeps,
 } from '../support/fakes';
 import { apiEvent, basicAuthorization, lambdaContext } from '../support/http';
+import { captureOutput } from '../support/output';
 
 /**
  * Logs and metrics as they leave the function: stdout is captured and parsed line by line, the way CloudWatch
@@ -53,12 +54,7 @@ const savedEnv = { ...process.env };
 
 beforeEach(() => {
   output = [];
-  const capture = (chunk: unknown): boolean => {
-    output.push(String(chunk));
-    return true;
-  };
-  jest.spyOn(process.stdout, 'write').mockImplementation(capture);
-  jest.spyOn(process.stderr, 'write').mockImplementation(capture);
+  captureOutput(output);
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   store = new InMemoryOrderStore();
   publisher = new RecordingPublisher();
