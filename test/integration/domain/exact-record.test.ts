@@ -8,7 +8,8 @@ import { OrderNotCompletable, OrderNotFound } from '../../../domain/errors';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { orderCompletedTimelineEventWithoutRoute } from '../../../domain/completion-rules';
 import { relayPendingEvents } from '../../../domain/relay-pending-events';
-import { freshTable } from '../support/real-service';
+import { freshTable } from '../support/fresh-table';
+
 import type { AccountOrder } from '../../../domain/order';
 import { ACCOUNT, anOrder, endpoint, getItem, mustGetItem, tableName, uniqueHandle } from '../support/dynamo';
 import { ManualClock, makeDeps, RecordingPublisher } from '../support/fakes';

@@ -15,7 +15,7 @@ import { propertyParameters } from '../../support/property';
 import { ACCOUNT, OTHER_ACCOUNT, type RawItem } from '../support/dynamo';
 import { makeDeps } from '../support/fakes';
 import { LOCAL_AUTH, completeEvent, lambdaContext, parseResponse } from '../support/http';
-import { changedItems, createPrivateTable, type PrivateTable } from '../support/private-table';
+import { changedItems, freshTable, type Table } from '../support/fresh-table';
 
 /**
  * Hostile input against the real DynamoDB store on DynamoDB Local, through the whole handler, with a
@@ -27,11 +27,11 @@ const credentials = new FileCredentialStore(resolve(__dirname, '../../../config/
 const logger = new Logger({ serviceName: 'orders-complete-integration', logLevel: 'SILENT' });
 const SECRETS = { [ACCOUNT]: 'local-secret', [OTHER_ACCOUNT]: 'other-secret' };
 
-let table: PrivateTable;
+let table: Table;
 beforeAll(async () => {
-  table = await createPrivateTable('hostile');
+  table = await freshTable('hostile');
 });
-afterAll(() => table.destroy());
+afterAll(() => table.drop());
 
 const handlerFor = () => {
   const { deps, publisher } = makeDeps(table.store);

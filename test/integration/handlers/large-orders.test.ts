@@ -13,7 +13,7 @@ import { expectDocumentedError } from '../../support/error-shapes';
 import { ACCOUNT, anOrder, type RawItem } from '../support/dynamo';
 import { makeDeps } from '../support/fakes';
 import { LOCAL_AUTH, completeEvent, lambdaContext, parseResponse, type ParsedResponse } from '../support/http';
-import { changedItems, createPrivateTable, type PrivateTable } from '../support/private-table';
+import { changedItems, freshTable, type Table } from '../support/fresh-table';
 
 /**
  * Orders at DynamoDB's 400 KB item limit and 50 000-point polylines, through the whole handler on
@@ -24,11 +24,11 @@ import { changedItems, createPrivateTable, type PrivateTable } from '../support/
 const credentials = new FileCredentialStore(resolve(__dirname, '../../../config/local-accounts.json'));
 const logger = new Logger({ serviceName: 'orders-complete-integration', logLevel: 'SILENT' });
 
-let table: PrivateTable;
+let table: Table;
 beforeAll(async () => {
-  table = await createPrivateTable('large');
+  table = await freshTable('large');
 });
-afterAll(() => table.destroy());
+afterAll(() => table.drop());
 
 const complete = async (handle: string) => {
   const { deps, publisher } = makeDeps(table.store);

@@ -9,7 +9,8 @@ import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../suppo
 import { FakeEventBridge, FakeSecretsManager, FaultyDynamoDbProxy, type Fault } from '../../support/fake-aws';
 import { ManualClock } from '../../support/fakes';
 import { freePort } from '../../support/free-port';
-import { apiFor, freshTable, REGION, relayFor, type Table } from '../support/real-service';
+import { apiFor, relayFor } from '../support/real-service';
+import { freshTable, REGION, type Table } from '../support/fresh-table';
 
 /**
  * DynamoDB and Secrets Manager faults, through the whole complete-order Lambda with the service's real SDK

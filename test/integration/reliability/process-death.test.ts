@@ -8,7 +8,8 @@ import { build } from 'esbuild';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
 import { FakeEventBridge } from '../../support/fake-aws';
-import { BUS, freshTable, REGION, relayFor, SOURCE, type Table } from '../support/real-service';
+import { BUS, relayFor, SOURCE } from '../support/real-service';
+import { freshTable, REGION, type Table } from '../support/fresh-table';
 
 /**
  * The process dies between the write and the publish (SIGKILL while its PutEvents is in flight): the order

@@ -6,7 +6,8 @@ import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { ACCOUNT, anOrder, mustGetItem, orderKey, putRawItem, uniqueHandle } from '../support/dynamo';
 import { FakeEventBridge, type Fault } from '../../support/fake-aws';
 import { ManualClock } from '../../support/fakes';
-import { apiFor, freshTable, relayFor, type Table } from '../support/real-service';
+import { apiFor, relayFor } from '../support/real-service';
+import { freshTable, type Table } from '../support/fresh-table';
 
 /**
  * At-least-once delivery: whatever EventBridge does during a completion, the caller gets 200, and after recovery

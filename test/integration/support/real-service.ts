@@ -1,61 +1,28 @@
 // Must run first: handlers/complete-order.ts reads its config from the environment when it loads.
 import './env';
-import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, createEventBridgeClient } from '../../../adapters/aws-clients';
+import { createEventBridgeClient } from '../../../adapters/aws-clients';
 import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
 import type { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import type { DynamoDbPendingEventStore } from '../../../adapters/dynamodb/pending-event-store';
-import type { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { EventBridgeOrderCompletedPublisher } from '../../../adapters/eventbridge/order-completed-publisher';
 import type { CompleteOrderDeps } from '../../../domain/complete-order';
 import type { CredentialStore } from '../../../domain/ports';
 import { relayPendingEvents, type RelayDeps, type RelayReport } from '../../../domain/relay-pending-events';
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
-import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
 import { RecordingWarnings, makeDeps } from '../../support/fakes';
-import { endpoint, storesOf } from './dynamo';
+import { REGION } from './fresh-table';
 import { completeEvent, lambdaContext, LOCAL_AUTH, parseResponse, type ParsedResponse } from './http';
 
 /**
- * The service's real adapters and handlers wired against DynamoDB Local (a table of its own, so a relay pass
- * never touches other test files' orders) and whatever EventBridge endpoint a test controls.
+ * The service's real adapters and handlers wired against DynamoDB Local (a table of its own from ./fresh-table.ts,
+ * so a relay pass never touches other test files' orders) and whatever EventBridge endpoint a test controls.
  */
-export const REGION = 'us-east-1';
 export const BUS = 'orders-reliability';
 export const SOURCE = 'orders-complete.reliability';
-
-export interface Table {
-  name: string;
-  client: DynamoDBDocumentClient;
-  store: DynamoDbOrderStore;
-  pending: DynamoDbPendingEventStore;
-  seeder: DynamoDbOrderSeeder;
-  drop(): Promise<void>;
-}
-
-/** A new orders table (key schema and pending-events index from infra/orders-table.json). */
-export const freshTable = async (label: string, dynamodbEndpoint = endpoint()): Promise<Table> => {
-  const name = `orders-${label}-${randomBytes(4).toString('hex')}`;
-  const admin = localClient(endpoint(), REGION);
-  await ensureOrdersTable(admin, name);
-  const client = createDocumentClient({ region: REGION, endpoint: dynamodbEndpoint });
-  return {
-    name,
-    client,
-    ...storesOf(client, name),
-    drop: async () => {
-      client.destroy();
-      await admin.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
-      admin.destroy();
-    },
-  };
-};
 
 /** The real EventBridge adapter, with the service's SDK budgets, aimed at `eventbridgeEndpoint`. */
 export const publisherFor = (eventbridgeEndpoint: string): EventBridgeOrderCompletedPublisher =>

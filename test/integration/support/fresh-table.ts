@@ -1,20 +1,26 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import type { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import type { DynamoDbPendingEventStore } from '../../../adapters/dynamodb/pending-event-store';
 import type { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
 import { endpoint, storesOf, type RawItem } from './dynamo';
 
 /**
- * An orders table of the test file's own on DynamoDB Local (same key schema), so that a snapshot of
- * the WHOLE table proves what a request wrote and did not write, undisturbed by other test files.
+ * The one table fixture: a new orders table of the test file's own on DynamoDB Local (key schema and pending-events
+ * index from infra/orders-table.json), so a snapshot of the WHOLE table proves what a request wrote and did not
+ * write, and a relay pass never touches other files' orders. With the three real DynamoDB adapters on it.
  */
-export interface PrivateTable {
+export const REGION = 'us-east-1';
+
+export interface Table {
   name: string;
   client: DynamoDBDocumentClient;
   store: DynamoDbOrderStore;
+  pending: DynamoDbPendingEventStore;
   seeder: DynamoDbOrderSeeder;
   /** Every item, strongly consistent, sorted by (pk, sk). */
   snapshot(): Promise<RawItem[]>;
@@ -22,15 +28,16 @@ export interface PrivateTable {
   put(item: RawItem): Promise<void>;
   /** Deletes every item. */
   clear(): Promise<void>;
-  destroy(): void;
+  /** Closes the client and deletes the table. */
+  drop(): Promise<void>;
 }
 
-export const createPrivateTable = async (label: string): Promise<PrivateTable> => {
-  const name = `${label}-${randomBytes(4).toString('hex')}`;
-  const admin = localClient(endpoint(), 'us-east-1');
+/** `dynamodbEndpoint`: where the adapters send (e.g. a fault-injecting proxy); the table is made on DynamoDB Local. */
+export const freshTable = async (label: string, dynamodbEndpoint = endpoint()): Promise<Table> => {
+  const name = `orders-${label}-${randomBytes(4).toString('hex')}`;
+  const admin = localClient(endpoint(), REGION);
   await ensureOrdersTable(admin, name);
-  admin.destroy();
-  const client = createDocumentClient({ region: 'us-east-1', endpoint: endpoint() });
+  const client = createDocumentClient({ region: REGION, endpoint: dynamodbEndpoint });
 
   const snapshot = async (): Promise<RawItem[]> => {
     const items: RawItem[] = [];
@@ -68,7 +75,11 @@ export const createPrivateTable = async (label: string): Promise<PrivateTable> =
       await client.send(new PutCommand({ TableName: name, Item: item }));
     },
     clear,
-    destroy: () => client.destroy(),
+    drop: async () => {
+      client.destroy();
+      await admin.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
+      admin.destroy();
+    },
   };
 };
 
