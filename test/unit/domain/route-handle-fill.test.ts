@@ -3,7 +3,7 @@ import { orderCompletedTimelineEvent, orderCompletedTimelineEventWithoutRoute } 
 import { routeHandleFill, withRouteHandleFilled } from '../../../domain/outbox';
 import type { OrderKey } from '../../../domain/order-fields';
 
-/** The exact-record path's event: stored without route_handle, filled from the order (domain/completion.ts). */
+/** The exact-record path's event: stored without route_handle, filled from the order (domain/outbox.ts). */
 const key: OrderKey = { account_id: 'a', order_handle: 'o-1', type: 'drop', type_index: 0, fulfillment_attempt: 1 };
 const AT = '2025-03-01T12:00:00.000Z';
 const earlier = { type: 'order_started', recorded_at: '2025-03-01T11:00:00.000Z' };
