@@ -147,9 +147,6 @@ export const recordOf = (orderHandle: string, overrides: Partial<RecordId> = {})
   ...overrides,
 });
 
-/** Attributes that exist only in storage and must never reach a caller. */
-export { INTERNAL_ATTRIBUTES };
-
 /** A raw item as the API should show it: the stored attributes minus the internal ones. */
 export const withoutInternals = (item: JsonObject): JsonObject => {
   const copy: JsonObject = { ...item };

@@ -17,7 +17,7 @@ import {
   uniqueHandle,
   withoutCompletionFields,
 } from '../support/dynamo';
-import { makeDeps } from '../support/fakes';
+import { makeDeps } from '../../support/fakes';
 
 /** completeOrder with the real DynamoDbOrderStore on DynamoDB Local and a recording publisher. */
 const dynamo = connect();

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from '@jest/globals';
 import { completeOrder, type CompleteOrderResult } from '../../../domain/complete-order';
 import type { OrderSelector } from '../../../domain/selection';
 import { ACCOUNT, anOrder, connect, mustGetItem, uniqueHandle } from '../support/dynamo';
-import { makeDeps, RecordingPublisher } from '../support/fakes';
+import { makeDeps, RecordingPublisher } from '../../support/fakes';
 
 /** Many completes of one order at once against the real conditional write: exactly one wins. */
 const dynamo = connect();

@@ -12,7 +12,7 @@ import { freshTable } from '../support/fresh-table';
 
 import type { AccountOrder } from '../../../domain/order';
 import { ACCOUNT, anOrder, endpoint, getItem, mustGetItem, tableName, uniqueHandle } from '../support/dynamo';
-import { ManualClock, makeDeps, RecordingPublisher } from '../support/fakes';
+import { ManualClock, makeDeps, RecordingPublisher } from '../../support/fakes';
 
 /**
  * The exact-record path (type, type_index and fulfillment_attempt all given): no read at all, the completing write

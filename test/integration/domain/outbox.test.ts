@@ -14,7 +14,7 @@ import {
   uniqueHandle,
   withoutCompletionFields,
 } from '../support/dynamo';
-import { ManualClock, makeDeps, PUBLISH_LEASE_MS, RecordingPublisher } from '../support/fakes';
+import { ManualClock, makeDeps, PUBLISH_LEASE_MS, RecordingPublisher } from '../../support/fakes';
 
 /**
  * The pending_event outbox on the item: a failed publish is kept (the request still answers), retried with the

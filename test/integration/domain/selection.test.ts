@@ -16,7 +16,7 @@ import {
   uniqueHandle,
   type RawItem,
 } from '../support/dynamo';
-import { makeDeps } from '../support/fakes';
+import { makeDeps } from '../../support/fakes';
 
 /** Which record of a handle gets completed, decided from what is really stored in DynamoDB Local. */
 const dynamo = connect();

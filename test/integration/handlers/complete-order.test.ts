@@ -20,7 +20,7 @@ import {
   uniqueHandle,
   type RawItem,
 } from '../support/dynamo';
-import { makeDeps, RecordingPublisher } from '../support/fakes';
+import { makeDeps, RecordingPublisher } from '../../support/fakes';
 import {
   LOCAL_AUTH,
   OTHER_AUTH,

@@ -13,7 +13,7 @@ import { expectDocumentedError } from '../../support/error-shapes';
 import { hostileRequests, toApiGatewayEvent } from '../../support/hostile-requests';
 import { propertyParameters } from '../../support/property';
 import { ACCOUNT, OTHER_ACCOUNT, type RawItem } from '../support/dynamo';
-import { makeDeps } from '../support/fakes';
+import { makeDeps } from '../../support/fakes';
 import { LOCAL_AUTH, completeEvent, lambdaContext, parseResponse } from '../support/http';
 import { changedItems, freshTable, type Table } from '../support/fresh-table';
 

@@ -11,7 +11,7 @@ import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { expectDocumentedError } from '../../support/error-shapes';
 import { ACCOUNT, anOrder, type RawItem } from '../support/dynamo';
-import { makeDeps } from '../support/fakes';
+import { makeDeps } from '../../support/fakes';
 import { LOCAL_AUTH, completeEvent, lambdaContext, parseResponse, type ParsedResponse } from '../support/http';
 import { changedItems, freshTable, type Table } from '../support/fresh-table';
 

@@ -16,14 +16,8 @@ import {
 } from '../../../domain/errors';
 import { parseOrderCompletedDetail } from '../../../domain/order-completed-event';
 import type { OrderKey } from '../../../domain/order-fields';
-import {
-  InMemoryOrderStore,
-  ManualClock,
-  RecordingPublisher,
-  RecordingWarnings,
-  makeDeps,
-  type SeedOrder,
-} from '../support/fakes';
+import { InMemoryOrderStore, type SeedOrder } from '../support/fakes';
+import { ManualClock, RecordingPublisher, RecordingWarnings, makeDeps } from '../../support/fakes';
 
 const ACCOUNT = 'acct-1';
 const HANDLE = 'order-1';

@@ -8,14 +8,8 @@ import { createCredential } from '../../../domain/credentials';
 import { DependencyUnavailable } from '../../../domain/errors';
 import type { OrderKey } from '../../../domain/order-fields';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
-import {
-  InMemoryCredentialStore,
-  InMemoryOrderStore,
-  ManualClock,
-  RecordingPublisher,
-  makeDeps,
-  type SeedOrder,
-} from '../support/fakes';
+import { InMemoryCredentialStore, InMemoryOrderStore, type SeedOrder } from '../support/fakes';
+import { ManualClock, RecordingPublisher, makeDeps } from '../../support/fakes';
 import type * as CompleteOrderModule from '../../../handlers/complete-order';
 import { apiEvent, basicAuthorization, lambdaContext, parseBody } from '../support/http';
 import { captureOutput } from '../support/output';

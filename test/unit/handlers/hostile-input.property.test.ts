@@ -9,14 +9,8 @@ import type * as CompleteOrderModule from '../../../handlers/complete-order';
 import { expectDocumentedError } from '../../support/error-shapes';
 import { b64, forbiddenIn, hostileRequests, toApiGatewayEvent } from '../../support/hostile-requests';
 import { propertyParameters } from '../../support/property';
-import {
-  InMemoryCredentialStore,
-  InMemoryOrderStore,
-  ManualClock,
-  RecordingPublisher,
-  makeDeps,
-  type SeedOrder,
-} from '../support/fakes';
+import { InMemoryCredentialStore, InMemoryOrderStore, type SeedOrder } from '../support/fakes';
+import { ManualClock, RecordingPublisher, makeDeps } from '../../support/fakes';
 import { apiEvent, lambdaContext } from '../support/http';
 import { captureOutput } from '../support/output';
 

@@ -13,13 +13,8 @@ import type { CompleteOrderDeps } from '../../../domain/complete-order';
 import { createCredential } from '../../../domain/credentials';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import type * as CompleteOrderModule from '../../../handlers/complete-order';
-import {
-  InMemoryCredentialStore,
-  InMemoryOrderStore,
-  ManualClock,
-  RecordingPublisher,
-  makeDeps,
-} from '../support/fakes';
+import { InMemoryCredentialStore, InMemoryOrderStore } from '../support/fakes';
+import { ManualClock, RecordingPublisher, makeDeps } from '../../support/fakes';
 import { apiEvent, basicAuthorization, lambdaContext } from '../support/http';
 import { captureOutput } from '../support/output';
 

@@ -23,8 +23,6 @@ import type {
 } from '../../../domain/ports';
 import type { OrderSelector, RecordRef } from '../../../domain/selection';
 
-export { ManualClock, RecordingPublisher, RecordingWarnings, makeDeps } from '../../support/fakes';
-
 export interface SeedOrder extends Record<string, unknown> {
   order_handle: string;
   type: OrderType;

@@ -15,7 +15,7 @@ import {
   uniqueHandle,
   type RawItem,
 } from '../../support/dynamo';
-import { makeDeps } from '../../support/fakes';
+import { makeDeps } from '../../../support/fakes';
 
 /**
  * Handles full of the key layout's separator, path and percent characters, unicode, the longest
