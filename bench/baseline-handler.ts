@@ -1,7 +1,14 @@
+import { createHash } from 'node:crypto';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createDynamoDbClient, createEventBridgeClient, toDocumentClient } from '../adapters/aws-clients';
+import {
+  createDynamoDbClient,
+  createEventBridgeClient,
+  createSecretsManagerClient,
+  toDocumentClient,
+} from '../adapters/aws-clients';
 import { pendingShard } from '../adapters/dynamodb/keys';
 
 /**
@@ -19,6 +26,27 @@ const source = process.env.EVENT_SOURCE ?? '';
 const endpointOf = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
 const dynamo = toDocumentClient(createDynamoDbClient({ region, endpoint: endpointOf(process.env.DYNAMODB_ENDPOINT) }));
 const events = createEventBridgeClient({ region, endpoint: endpointOf(process.env.EVENTBRIDGE_ENDPOINT) });
+const secretId = process.env.ACCOUNTS_SOURCE === 'secretsmanager' ? process.env.ACCOUNTS_SECRET_ID : undefined;
+const secrets = secretId === undefined ? undefined : createSecretsManagerClient({ region });
+const cacheMs = Number(process.env.ACCOUNTS_CACHE_SECONDS ?? 300) * 1000;
+let accounts: { document: { accounts?: Record<string, unknown> }; expiresAt: number } | undefined;
+
+/** The deployed credential store, read on a cache miss as the service reads it (no hash check: no auth). */
+const knownAccount = async (account: string): Promise<boolean> => {
+  if (secrets === undefined) return true;
+  if (accounts === undefined || accounts.expiresAt <= Date.now()) {
+    const output = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+    accounts = { document: JSON.parse(output.SecretString ?? '{}') as object, expiresAt: Date.now() + cacheMs };
+  }
+  return Object.hasOwn(accounts.document.accounts ?? {}, account);
+};
+
+// The event detail's bounds (the API's: domain/order-fields.ts), applied as the service applies them.
+const MAX_REFERENCE_LENGTH = 256;
+const MAX_SHARE_URL_LENGTH = 2048;
+const MAX_METADATA_BYTES = 4096;
+const bounded = (value: unknown, max: number) => (typeof value === 'string' && value.length <= max ? value : null);
+const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const pad = (value: number) => value.toString().padStart(10, '0');
 const COMPLETABLE = ['unplanned', 'planned', 'assigned', 'dispatched', 'ongoing'];
@@ -27,6 +55,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const authorization = event.headers.authorization ?? '';
   const account = Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':')[0] ?? '';
   const handle = event.pathParameters?.order_handle ?? '';
+  if (!(await knownAccount(account))) return { statusCode: 401, body: '{}' };
   const query = event.queryStringParameters ?? {};
   const pk = `${account}#${handle}`;
   let type = query.type ?? '';
@@ -58,7 +87,10 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
   const key = { pk, sk: `${type}#${pad(typeIndex)}#${pad(attempt)}` };
   const now = new Date();
   const completedAt = now.toISOString();
-  const eventId = `${pk}|${key.sk}|${completedAt}`;
+  const eventId = createHash('sha256')
+    .update(JSON.stringify(['OrderCompleted', account, handle, type, typeIndex, attempt, completedAt]))
+    .digest('hex')
+    .slice(0, 32);
   const timelineEvent = {
     type: 'order_completed',
     recorded_at: completedAt,
@@ -94,6 +126,8 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     }),
   );
   const order: Record<string, unknown> = completed.Attributes ?? {};
+  const metadata = isObject(order.metadata) ? order.metadata : null;
+  const metadataFits = metadata === null || Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES;
   await events.send(
     new PutEventsCommand({
       Entries: [
@@ -112,33 +146,42 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
             fulfillment_attempt: attempt,
             status: 'completed',
             completed_at: completedAt,
-            route_handle: order.route_handle ?? null,
-            worker_handle: order.worker_handle ?? null,
-            device_id: order.device_id ?? null,
-            metadata: order.metadata ?? null,
-            share_url: order.share_url ?? null,
-            destination: order.destination ?? null,
+            route_handle: bounded(order.route_handle, MAX_REFERENCE_LENGTH),
+            worker_handle: bounded(order.worker_handle, MAX_REFERENCE_LENGTH),
+            device_id: bounded(order.device_id, MAX_REFERENCE_LENGTH),
+            metadata: metadataFits ? metadata : null,
+            ...(metadataFits ? {} : { metadata_truncated: true }),
+            share_url: bounded(order.share_url, MAX_SHARE_URL_LENGTH),
+            destination: isObject(order.destination) ? order.destination : null,
           }),
         },
       ],
     }),
   );
-  const timeline = Array.isArray(order.timeline) ? order.timeline : [];
+  const timeline = Array.isArray(order.timeline) ? (order.timeline as Record<string, unknown>[]) : [];
   const index = timeline.length - 1;
+  const filledRoute = typeof order.route_handle === 'string' ? order.route_handle : null;
+  const fill = `timeline[${index}]`;
   await dynamo.send(
     new UpdateCommand({
       TableName: table,
       Key: key,
       UpdateExpression: exact
-        ? `REMOVE pending_event, pending_shard, pending_since SET timeline[${index}].route_handle = :route_handle`
+        ? `REMOVE pending_event, pending_shard, pending_since SET ${fill}.route_handle = :route_handle`
         : 'REMOVE pending_event, pending_shard, pending_since',
-      ConditionExpression: 'attribute_exists(pk) AND pending_event.event_id = :event_id',
+      ConditionExpression: exact
+        ? `attribute_exists(pk) AND pending_event.event_id = :event_id AND ${fill}.#event_type = :completed_event AND ${fill}.recorded_at = :completed_event_at`
+        : 'attribute_exists(pk) AND pending_event.event_id = :event_id',
+      ...(exact ? { ExpressionAttributeNames: { '#event_type': 'type' } } : {}),
       ExpressionAttributeValues: {
         ':event_id': eventId,
-        ...(exact ? { ':route_handle': order.route_handle ?? null } : {}),
+        ...(exact
+          ? { ':route_handle': filledRoute, ':completed_event': 'order_completed', ':completed_event_at': completedAt }
+          : {}),
       },
     }),
   );
+  if (exact && timeline[index] !== undefined) timeline[index] = { ...timeline[index], route_handle: filledRoute };
   delete order.pk;
   delete order.sk;
   delete order.account_id;

@@ -1,12 +1,14 @@
 /**
  * One cold start: a fresh node process loads the bundle, answers its first request, and reports how long that took
  * since the process started (node's own start-up included, as in a Lambda cold start), the load and first request
- * alone, and its peak memory. The result goes to BENCH_RESULT_FILE (stdout carries the handler's logs).
+ * alone, and its peak memory. With BENCH_TRACK_LOADED=1 (an untimed run) it also lists the files it loaded, for the
+ * bytes parsed at init. The result goes to BENCH_RESULT_FILE (stdout carries the handler's logs).
  */
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { lambdaContext } from './lambda-context';
+import { beginInvocation } from './lambda-context';
+import { trackLoadedFiles } from './loaded-files';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -14,11 +16,16 @@ const { BENCH_BUNDLE: bundle, BENCH_EVENT: event, BENCH_RESULT_FILE: resultFile 
 if (bundle === undefined || event === undefined || resultFile === undefined) {
   throw new Error('BENCH_BUNDLE, BENCH_EVENT and BENCH_RESULT_FILE must be set');
 }
-const start = performance.now();
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { handler } = require(bundle) as { handler: Handler };
-const loaded = performance.now();
-void handler(JSON.parse(event) as APIGatewayProxyEventV2, lambdaContext()).then((response) => {
+const loadedFiles = process.env.BENCH_TRACK_LOADED === '1' ? trackLoadedFiles() : undefined;
+
+void (async () => {
+  const start = performance.now();
+  // import() loads CommonJS and ES module bundles alike (a future .mjs build with chunks included).
+  const loadedModule = (await import(bundle)) as { handler?: Handler; default?: { handler: Handler } };
+  const handler = loadedModule.handler ?? loadedModule.default?.handler;
+  if (handler === undefined) throw new Error(`${bundle} exports no handler`);
+  const loaded = performance.now();
+  const response = await handler(JSON.parse(event) as APIGatewayProxyEventV2, beginInvocation());
   const answered = performance.now();
   writeFileSync(
     resultFile,
@@ -29,6 +36,7 @@ void handler(JSON.parse(event) as APIGatewayProxyEventV2, lambdaContext()).then(
       load_ms: loaded - start,
       first_request_ms: answered - loaded,
       max_rss_kb: process.resourceUsage().maxRSS,
+      ...(loadedFiles === undefined ? {} : { loaded_files: await loadedFiles() }),
     }),
   );
-});
+})();

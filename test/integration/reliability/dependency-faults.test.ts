@@ -6,9 +6,14 @@ import { SecretsManagerCredentialStore } from '../../../adapters/credentials/sec
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { orderCompletedEventId } from '../../../domain/completion';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
-import { FakeEventBridge, FakeSecretsManager, FaultyDynamoDbProxy, type Fault } from '../../support/fake-aws';
+import {
+  FakeEventBridge,
+  FakeSecretsManager,
+  FaultyDynamoDbProxy,
+  type Fault,
+} from '../../../scripts/local/fakes/aws-endpoints';
 import { ManualClock } from '../../support/fakes';
-import { freePort } from '../../support/free-port';
+import { freePort } from '../../../scripts/local/fakes/free-port';
 import { apiFor, freshTable, REGION, relayFor, type Table } from '../support/stack';
 
 /**

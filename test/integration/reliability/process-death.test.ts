@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { orderCompletedEventId } from '../../../domain/completion';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
-import { FakeEventBridge } from '../../support/fake-aws';
+import { FakeEventBridge } from '../../../scripts/local/fakes/aws-endpoints';
 import { BUS, freshTable, REGION, relayFor, SOURCE, type Table } from '../support/stack';
 
 /**

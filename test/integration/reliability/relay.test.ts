@@ -3,7 +3,7 @@ import { toItem } from '../../../adapters/dynamodb/order-store';
 import { pendingShard } from '../../../adapters/dynamodb/keys';
 import { orderCompletedEventId } from '../../../domain/completion';
 import { ACCOUNT, anOrder, mustGetItem, orderKey, putRawItem, uniqueHandle } from '../support/dynamo';
-import { FakeEventBridge, type Fault } from '../../support/fake-aws';
+import { FakeEventBridge, type Fault } from '../../../scripts/local/fakes/aws-endpoints';
 import { ManualClock } from '../../support/fakes';
 import { apiFor, freshTable, relayFor, type Table } from '../support/stack';
 
