@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { BenchOptions } from '../../bench/options';
 import { runBench, type BenchResults } from '../../bench/run';
 
 /**
@@ -13,26 +14,44 @@ const root = resolve(__dirname, '..', '..');
 const out = join('.local', 'bench-smoke', 'results.json');
 const committed = join(root, 'bench', 'results.json');
 
+const TINY: Partial<BenchOptions> = {
+  n: 12,
+  maxN: 12,
+  block: 6,
+  concurrentRequests: 8,
+  c: 4,
+  warmup: 3,
+  cold: 2,
+  maxCold: 2,
+  sizes: [10, 1000],
+  overheadIterations: 300,
+  print: false,
+  out,
+  workDir: join('.local', 'bench-smoke', 'work'),
+};
+
+/** Subject and baseline are charged the same capacity units at every size and query shape. */
+const expectSameCapacity = (sizes: BenchResults['capacity_by_size']): void => {
+  for (const size of sizes) {
+    for (const shape of ['exact', 'latest_attempt', 'handle_only'] as const) {
+      const subject = size.subject?.[shape];
+      const baseline = size.baseline?.[shape];
+      expect({ shape, reads: subject?.read_units, writes: subject?.write_units }).toEqual({
+        shape,
+        reads: baseline?.read_units,
+        writes: baseline?.write_units,
+      });
+    }
+    expect(size.subject?.exact.read_units).toBe(0);
+  }
+};
+
 describe('npm run bench (smoke, tiny N)', () => {
   let results: BenchResults;
   const committedBefore = existsSync(committed) ? statSync(committed).mtimeMs : undefined;
 
   beforeAll(async () => {
-    results = await runBench({
-      n: 12,
-      maxN: 12,
-      block: 6,
-      concurrentRequests: 8,
-      c: 4,
-      warmup: 3,
-      cold: 2,
-      maxCold: 2,
-      sizes: [10, 1000],
-      overheadIterations: 300,
-      print: false,
-      out,
-      workDir: join('.local', 'bench-smoke', 'work'),
-    });
+    results = await runBench(TINY);
   }, 300_000);
 
   test('writes its results under .local/, never over the committed file', () => {
@@ -88,18 +107,7 @@ describe('npm run bench (smoke, tiny N)', () => {
   test('capacity units: the same as the bare-SDK baseline at every size; no read units on the exact path', () => {
     const sizes = results.capacity_by_size;
     expect(sizes.map((size) => size.storable)).toEqual([true, true]);
-    for (const size of sizes) {
-      for (const shape of ['exact', 'latest_attempt', 'handle_only'] as const) {
-        const subject = size.subject?.[shape];
-        const baseline = size.baseline?.[shape];
-        expect({ shape, reads: subject?.read_units, writes: subject?.write_units }).toEqual({
-          shape,
-          reads: baseline?.read_units,
-          writes: baseline?.write_units,
-        });
-      }
-      expect(size.subject?.exact.read_units).toBe(0);
-    }
+    expectSameCapacity(sizes);
     // The completing write is charged for the whole item: a bigger order costs more (DynamoDB's rule, not ours).
     expect(sizes[1]?.subject?.exact.write_units).toBeGreaterThan(sizes[0]?.subject?.exact.write_units ?? Infinity);
   });
