@@ -30,7 +30,7 @@ export interface BenchOptions {
 export const DEFAULT_OPTIONS: BenchOptions = {
   n: 6000,
   maxN: 40000,
-  block: 200,
+  block: 20,
   se: 0.02,
   concurrentRequests: 1000,
   c: 16,

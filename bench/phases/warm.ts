@@ -28,7 +28,8 @@ const PERMUTATIONS: Side[][] = [
   ['baseline', 'subject', 'alternate'],
   ['alternate', 'subject', 'baseline'],
 ];
-const ROUNDS_BETWEEN_CHECKS = 10;
+/** How many completions per side between two checks of the standard errors (a bootstrap takes a moment). */
+const SAMPLES_BETWEEN_CHECKS = 1000;
 
 const emptyRecord = <T>(make: () => T): Record<Side, T> =>
   Object.fromEntries(SIDES.map((side) => [side, make()])) as Record<Side, T>;
@@ -80,7 +81,7 @@ const sequentialRounds = async (ctx: BenchContext, workers: Record<Side, Worker>
     run.cpu.push(cpu);
     checkCleared(ctx);
     const measured = done + block;
-    if (measured >= n && (round + 1) % ROUNDS_BETWEEN_CHECKS === 0) {
+    if (measured >= n && (measured % SAMPLES_BETWEEN_CHECKS < block || measured >= maxN)) {
       const worst = worstWarmSe(run.latency);
       log(`warm: ${measured} per side, largest ratio SE ${worst.toFixed(4)}`);
       if (worst < se) return;
