@@ -18,11 +18,14 @@ if (bundle === undefined || event === undefined || resultFile === undefined) {
 }
 const loadedFiles = process.env.BENCH_TRACK_LOADED === '1' ? trackLoadedFiles() : undefined;
 
+/** As Lambda's runtime loads a handler: require() for CommonJS, import() for an ES module (.mjs, chunks included). */
+const load = async (file: string): Promise<{ handler?: Handler }> =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  file.endsWith('.mjs') ? ((await import(file)) as { handler?: Handler }) : (require(file) as { handler?: Handler });
+
 void (async () => {
   const start = performance.now();
-  // import() loads CommonJS and ES module bundles alike (a future .mjs build with chunks included).
-  const loadedModule = (await import(bundle)) as { handler?: Handler; default?: { handler: Handler } };
-  const handler = loadedModule.handler ?? loadedModule.default?.handler;
+  const { handler } = await load(bundle);
   if (handler === undefined) throw new Error(`${bundle} exports no handler`);
   const loaded = performance.now();
   const response = await handler(JSON.parse(event) as APIGatewayProxyEventV2, beginInvocation());
