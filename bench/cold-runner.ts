@@ -4,7 +4,7 @@
  * alone, and its peak memory. With BENCH_TRACK_LOADED=1 (an untimed run) it also lists the files it loaded, for the
  * bytes parsed at init. The result goes to BENCH_RESULT_FILE (stdout carries the handler's logs).
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { beginInvocation } from './lambda-context';
@@ -17,6 +17,20 @@ if (bundle === undefined || event === undefined || resultFile === undefined) {
   throw new Error('BENCH_BUNDLE, BENCH_EVENT and BENCH_RESULT_FILE must be set');
 }
 const loadedFiles = process.env.BENCH_TRACK_LOADED === '1' ? trackLoadedFiles() : undefined;
+
+/**
+ * This process's own peak RSS in KB: VmHWM, which starts afresh at exec. (getrusage's maxRSS can carry the
+ * spawning parent's peak over on Linux, so every side would report the bench's own.)
+ */
+const peakRssKb = (): number => {
+  try {
+    const match = /^VmHWM:\s+(\d+) kB/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    if (match !== null) return Number(match[1]);
+  } catch {
+    // not Linux
+  }
+  return process.resourceUsage().maxRSS;
+};
 
 /** As Lambda's runtime loads a handler: require() for CommonJS, import() for an ES module (.mjs, chunks included). */
 const load = async (file: string): Promise<{ handler?: Handler }> =>
@@ -38,7 +52,7 @@ void (async () => {
       since_process_start_ms: answered,
       load_ms: loaded - start,
       first_request_ms: answered - loaded,
-      max_rss_kb: process.resourceUsage().maxRSS,
+      max_rss_kb: peakRssKb(),
       ...(loadedFiles === undefined ? {} : { loaded_files: await loadedFiles() }),
     }),
   );
