@@ -29,14 +29,14 @@ export interface BenchOptions {
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   n: 6000,
-  maxN: 12000,
+  maxN: 30000,
   block: 20,
   se: 0.02,
   concurrentRequests: 1000,
   c: 16,
   warmup: 300,
   cold: 30,
-  maxCold: 60,
+  maxCold: 150,
   sizes: [10, 1000, 2500, 50000],
   overheadIterations: 5000,
   print: true,
