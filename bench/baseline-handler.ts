@@ -1,7 +1,14 @@
+import { createHash } from 'node:crypto';
 import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { createDynamoDbClient, createEventBridgeClient, toDocumentClient } from '../adapters/aws-clients';
+import {
+  createDynamoDbClient,
+  createEventBridgeClient,
+  createSecretsManagerClient,
+  toDocumentClient,
+} from '../adapters/aws-clients';
 import { pendingShard } from '../adapters/dynamodb/keys';
 
 /**
@@ -19,58 +26,109 @@ const source = process.env.EVENT_SOURCE ?? '';
 const endpointOf = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
 const dynamo = toDocumentClient(createDynamoDbClient({ region, endpoint: endpointOf(process.env.DYNAMODB_ENDPOINT) }));
 const events = createEventBridgeClient({ region, endpoint: endpointOf(process.env.EVENTBRIDGE_ENDPOINT) });
+const secretId = process.env.ACCOUNTS_SOURCE === 'secretsmanager' ? process.env.ACCOUNTS_SECRET_ID : undefined;
+const secrets = secretId === undefined ? undefined : createSecretsManagerClient({ region });
+const cacheMs = Number(process.env.ACCOUNTS_CACHE_SECONDS ?? 300) * 1000;
+let accounts: { document: { accounts?: Record<string, unknown> }; expiresAt: number } | undefined;
+
+/** The deployed credential store, read on a cache miss as the service reads it (no hash check: no auth). */
+const knownAccount = async (account: string): Promise<boolean> => {
+  if (secrets === undefined) return true;
+  if (accounts === undefined || accounts.expiresAt <= Date.now()) {
+    const output = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
+    accounts = { document: JSON.parse(output.SecretString ?? '{}') as object, expiresAt: Date.now() + cacheMs };
+  }
+  return Object.hasOwn(accounts.document.accounts ?? {}, account);
+};
+
+// The event detail's bounds (the API's: domain/order-fields.ts), applied as the service applies them.
+const MAX_REFERENCE_LENGTH = 256;
+const MAX_SHARE_URL_LENGTH = 2048;
+const MAX_METADATA_BYTES = 4096;
+const bounded = (value: unknown, max: number) => (typeof value === 'string' && value.length <= max ? value : null);
+const isObject = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 const pad = (value: number) => value.toString().padStart(10, '0');
 const COMPLETABLE = ['unplanned', 'planned', 'assigned', 'dispatched', 'ongoing'];
 
-export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
-  const authorization = event.headers.authorization ?? '';
-  const account = Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':')[0] ?? '';
+/** The record a request names: given whole, or found by a Query (the latest attempt when type_index is given). */
+interface Target {
+  account: string;
+  handle: string;
+  pk: string;
+  type: string;
+  typeIndex: number;
+  attempt: number;
+  exact: boolean;
+  routeHandle: unknown;
+}
+
+const findTarget = async (event: APIGatewayProxyEventV2, account: string): Promise<Target | undefined> => {
   const handle = event.pathParameters?.order_handle ?? '';
   const query = event.queryStringParameters ?? {};
   const pk = `${account}#${handle}`;
-  let type = query.type ?? '';
-  let typeIndex = Number(query.type_index);
-  let attempt = Number(query.fulfillment_attempt);
-  let routeHandle: unknown;
+  const type = query.type ?? '';
+  const typeIndex = Number(query.type_index);
   const exact = query.type !== undefined && query.type_index !== undefined && query.fulfillment_attempt !== undefined;
-  if (!exact) {
-    const latestOnly = query.type !== undefined && query.type_index !== undefined;
-    const prefix = query.type === undefined ? '' : latestOnly ? `${type}#${pad(typeIndex)}#` : `${type}#`;
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': pk, ...(prefix === '' ? {} : { ':prefix': prefix }) },
-        ExpressionAttributeNames: { '#type': 'type' },
-        ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle',
-        ConsistentRead: true,
-        ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
-      }),
-    );
-    const item = latestOnly ? page.Items?.[0] : page.Items?.[page.Items.length - 1];
-    if (item === undefined) return { statusCode: 404, body: '{}' };
-    type = String(item.type);
-    typeIndex = Number(item.type_index);
-    attempt = Number(item.fulfillment_attempt);
-    routeHandle = item.route_handle ?? null;
+  if (exact) {
+    return {
+      account,
+      handle,
+      pk,
+      type,
+      typeIndex,
+      attempt: Number(query.fulfillment_attempt),
+      exact,
+      routeHandle: null,
+    };
   }
-  const key = { pk, sk: `${type}#${pad(typeIndex)}#${pad(attempt)}` };
-  const now = new Date();
+  const latestOnly = query.type !== undefined && query.type_index !== undefined;
+  const prefix = query.type === undefined ? '' : latestOnly ? `${type}#${pad(typeIndex)}#` : `${type}#`;
+  const page = await dynamo.send(
+    new QueryCommand({
+      TableName: table,
+      KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': pk, ...(prefix === '' ? {} : { ':prefix': prefix }) },
+      ExpressionAttributeNames: { '#type': 'type' },
+      ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle',
+      ConsistentRead: true,
+      ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
+    }),
+  );
+  const item = latestOnly ? page.Items?.[0] : page.Items?.[page.Items.length - 1];
+  if (item === undefined) return undefined;
+  return {
+    account,
+    handle,
+    pk,
+    type: String(item.type),
+    typeIndex: Number(item.type_index),
+    attempt: Number(item.fulfillment_attempt),
+    exact,
+    routeHandle: item.route_handle ?? null,
+  };
+};
+
+const keyOf = (target: Target) => ({
+  pk: target.pk,
+  sk: `${target.type}#${pad(target.typeIndex)}#${pad(target.attempt)}`,
+});
+
+/** The completing write: status, completion time, outbox marker (with its index keys), timeline event. */
+const completeWrite = async (target: Target, now: Date, eventId: string): Promise<Record<string, unknown>> => {
   const completedAt = now.toISOString();
-  const eventId = `${pk}|${key.sk}|${completedAt}`;
   const timelineEvent = {
     type: 'order_completed',
     recorded_at: completedAt,
-    order_handle: handle,
-    ...(exact ? {} : { route_handle: routeHandle }),
-    order_type: type,
-    fulfillment_attempt: attempt,
+    order_handle: target.handle,
+    ...(target.exact ? {} : { route_handle: target.routeHandle }),
+    order_type: target.type,
+    fulfillment_attempt: target.attempt,
   };
   const completed = await dynamo.send(
     new UpdateCommand({
       TableName: table,
-      Key: key,
+      Key: keyOf(target),
       UpdateExpression:
         'SET #status = :completed, completed_at = :completed_at, pending_event = :pending_event, ' +
         // The outbox marker's keys in the sparse pending-events index (the relay's), as the subject writes them.
@@ -93,7 +151,30 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
     }),
   );
-  const order: Record<string, unknown> = completed.Attributes ?? {};
+  return completed.Attributes ?? {};
+};
+
+const publish = async (target: Target, order: Record<string, unknown>, now: Date, eventId: string): Promise<void> => {
+  const metadata = isObject(order.metadata) ? order.metadata : null;
+  const metadataFits = metadata === null || Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES;
+  const detail = {
+    version: '1',
+    event_id: eventId,
+    account_id: target.account,
+    order_handle: target.handle,
+    type: target.type,
+    type_index: target.typeIndex,
+    fulfillment_attempt: target.attempt,
+    status: 'completed',
+    completed_at: now.toISOString(),
+    route_handle: bounded(order.route_handle, MAX_REFERENCE_LENGTH),
+    worker_handle: bounded(order.worker_handle, MAX_REFERENCE_LENGTH),
+    device_id: bounded(order.device_id, MAX_REFERENCE_LENGTH),
+    metadata: metadataFits ? metadata : null,
+    ...(metadataFits ? {} : { metadata_truncated: true }),
+    share_url: bounded(order.share_url, MAX_SHARE_URL_LENGTH),
+    destination: isObject(order.destination) ? order.destination : null,
+  };
   await events.send(
     new PutEventsCommand({
       Entries: [
@@ -102,48 +183,72 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
           Source: source,
           DetailType: 'OrderCompleted',
           Time: now,
-          Detail: JSON.stringify({
-            version: '1',
-            event_id: eventId,
-            account_id: account,
-            order_handle: handle,
-            type,
-            type_index: typeIndex,
-            fulfillment_attempt: attempt,
-            status: 'completed',
-            completed_at: completedAt,
-            route_handle: order.route_handle ?? null,
-            worker_handle: order.worker_handle ?? null,
-            device_id: order.device_id ?? null,
-            metadata: order.metadata ?? null,
-            share_url: order.share_url ?? null,
-            destination: order.destination ?? null,
-          }),
+          Detail: JSON.stringify(detail),
         },
       ],
     }),
   );
-  const timeline = Array.isArray(order.timeline) ? order.timeline : [];
+};
+
+/** Clears the outbox marker; on the exact path also fills the completion event's route_handle, checked as its own. */
+const clearPending = async (target: Target, order: Record<string, unknown>, now: Date, eventId: string) => {
+  const timeline = Array.isArray(order.timeline) ? (order.timeline as Record<string, unknown>[]) : [];
   const index = timeline.length - 1;
+  const routeHandle = typeof order.route_handle === 'string' ? order.route_handle : null;
+  const fill = `timeline[${index}]`;
   await dynamo.send(
     new UpdateCommand({
       TableName: table,
-      Key: key,
-      UpdateExpression: exact
-        ? `REMOVE pending_event, pending_shard, pending_since SET timeline[${index}].route_handle = :route_handle`
+      Key: keyOf(target),
+      UpdateExpression: target.exact
+        ? `REMOVE pending_event, pending_shard, pending_since SET ${fill}.route_handle = :route_handle`
         : 'REMOVE pending_event, pending_shard, pending_since',
-      ConditionExpression: 'attribute_exists(pk) AND pending_event.event_id = :event_id',
+      ConditionExpression: target.exact
+        ? `attribute_exists(pk) AND pending_event.event_id = :event_id AND ${fill}.#event_type = :completed_event AND ${fill}.recorded_at = :completed_event_at`
+        : 'attribute_exists(pk) AND pending_event.event_id = :event_id',
+      ...(target.exact ? { ExpressionAttributeNames: { '#event_type': 'type' } } : {}),
       ExpressionAttributeValues: {
         ':event_id': eventId,
-        ...(exact ? { ':route_handle': order.route_handle ?? null } : {}),
+        ...(target.exact
+          ? {
+              ':route_handle': routeHandle,
+              ':completed_event': 'order_completed',
+              ':completed_event_at': now.toISOString(),
+            }
+          : {}),
       },
     }),
   );
-  delete order.pk;
-  delete order.sk;
-  delete order.account_id;
-  delete order.pending_event;
-  delete order.pending_shard;
-  delete order.pending_since;
+  if (target.exact && timeline[index] !== undefined)
+    timeline[index] = { ...timeline[index], route_handle: routeHandle };
+};
+
+export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> => {
+  const authorization = event.headers.authorization ?? '';
+  const account = Buffer.from(authorization.slice(6), 'base64').toString('utf8').split(':')[0] ?? '';
+  if (!(await knownAccount(account))) return { statusCode: 401, body: '{}' };
+  const target = await findTarget(event, account);
+  if (target === undefined) return { statusCode: 404, body: '{}' };
+  const now = new Date();
+  const eventId = createHash('sha256')
+    .update(
+      JSON.stringify([
+        'OrderCompleted',
+        account,
+        target.handle,
+        target.type,
+        target.typeIndex,
+        target.attempt,
+        now.toISOString(),
+      ]),
+    )
+    .digest('hex')
+    .slice(0, 32);
+  const order = await completeWrite(target, now, eventId);
+  await publish(target, order, now, eventId);
+  await clearPending(target, order, now, eventId);
+  for (const internal of ['pk', 'sk', 'account_id', 'pending_event', 'pending_shard', 'pending_since']) {
+    delete order[internal];
+  }
   return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) };
 };

@@ -1,11 +1,13 @@
 import { mkdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import { serverlessEsbuildOptions } from './esbuild-options';
 
 /** Builds the bench subject (the deployable handler), its baseline, and the bench's own runner scripts. */
 export interface Bundle {
+  /** The entry file (the handler module). */
   file: string;
+  /** Bytes of every output file (entry and any chunks; source maps not counted). */
   bytes: number;
   /** Bytes in the output per npm package (or "(project)" for our own source). */
   packages: Record<string, number>;
@@ -36,16 +38,24 @@ const byPackage = (metafile: Metafile): Record<string, number> => {
   return Object.fromEntries(Object.entries(totals).sort(([, a], [, b]) => b - a));
 };
 
-const bundle = async (root: string, entry: string, outfile: string): Promise<Bundle> => {
+/** Built like `serverless package` builds it: into a directory, so a split build's chunks land beside the entry. */
+const bundle = async (root: string, entry: string, outdir: string): Promise<Bundle> => {
   const result = await build({
     ...serverlessEsbuildOptions(root),
     absWorkingDir: root,
     entryPoints: [join(root, entry)],
-    outfile,
+    outdir,
     metafile: true,
     logLevel: 'error',
   });
-  return { file: outfile, bytes: statSync(outfile).size, packages: byPackage(result.metafile) };
+  const outputs = Object.entries(result.metafile.outputs).filter(([file]) => !file.endsWith('.map'));
+  const [entryOutput] = outputs.find(([, output]) => output.entryPoint !== undefined) ?? [];
+  if (entryOutput === undefined) throw new Error(`no entry output for ${entry}`);
+  return {
+    file: resolve(root, entryOutput),
+    bytes: outputs.reduce((sum, [file]) => sum + statSync(resolve(root, file)).size, 0),
+    packages: byPackage(result.metafile),
+  };
 };
 
 /** The bench's own harness: plain node scripts, not minified, so they add nothing to what is measured. */
@@ -66,9 +76,9 @@ const harness = async (root: string, entry: string, outfile: string): Promise<st
 export const buildBundles = async (root: string, outDir: string): Promise<Bundles> => {
   mkdirSync(outDir, { recursive: true });
   const [subject, baseline, overhead, worker, coldRunner] = await Promise.all([
-    bundle(root, 'handlers/complete-order.ts', join(outDir, 'subject', 'complete-order.js')),
-    bundle(root, 'bench/baseline-handler.ts', join(outDir, 'baseline', 'baseline-handler.js')),
-    bundle(root, 'bench/handler-overhead.ts', join(outDir, 'overhead', 'handler-overhead.js')),
+    bundle(root, 'handlers/complete-order.ts', join(outDir, 'subject')),
+    bundle(root, 'bench/baseline-handler.ts', join(outDir, 'baseline')),
+    bundle(root, 'bench/handler-overhead.ts', join(outDir, 'overhead')),
     harness(root, 'bench/worker.ts', join(outDir, 'harness', 'worker.js')),
     harness(root, 'bench/cold-runner.ts', join(outDir, 'harness', 'cold-runner.js')),
   ]);

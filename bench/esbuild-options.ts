@@ -40,10 +40,12 @@ const cfnTags = ['Ref', 'GetAtt', 'Sub', 'Join', 'If', 'Equals', 'Not', 'Select'
 );
 const schema = DEFAULT_SCHEMA.extend(cfnTags);
 
+/** serverless.yml as plain data (variables unresolved; bench/profile.ts resolves the ones it reads). */
+export const loadServerlessYml = (root: string): Record<string, unknown> =>
+  load(readFileSync(join(root, 'serverless.yml'), 'utf8'), { schema }) as Record<string, unknown>;
+
 export const serverlessEsbuildOptions = (root: string): BuildOptions => {
-  const doc = load(readFileSync(join(root, 'serverless.yml'), 'utf8'), { schema }) as {
-    custom?: { esbuild?: Record<string, unknown> };
-  };
+  const doc = loadServerlessYml(root) as { custom?: { esbuild?: Record<string, unknown> } };
   const custom = doc.custom?.esbuild;
   if (custom === undefined) throw new Error('serverless.yml has no custom.esbuild');
   const options: Record<string, unknown> = {};

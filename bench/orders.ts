@@ -1,10 +1,10 @@
-import type { AccountOrder } from '../domain/order';
+import type { BenchOrder } from './service';
 
 /**
  * Bench orders: an ongoing drop with the fields a real order carries, and a polyline and timeline of `points`
  * entries each (a GPS fix [lng, lat, altitude, recorded_at] per point, one location event per timeline entry).
  */
-export const benchOrder = (accountId: string, orderHandle: string, points: number): AccountOrder => {
+export const benchOrder = (accountId: string, orderHandle: string, points: number): BenchOrder => {
   const start = Date.parse('2026-01-05T08:00:00.000Z');
   const at = (i: number) => new Date(start + i * 5_000).toISOString();
   return {

@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { lambdaContext } from './lambda-context';
+import { beginInvocation } from './lambda-context';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -41,9 +41,10 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
   const wallStart = performance.now();
   if (concurrency <= 1) {
     for (const event of events) {
+      const context = beginInvocation();
       const cpuStart = process.cpuUsage();
       const start = performance.now();
-      const response = await handler(event, lambdaContext());
+      const response = await handler(event, context);
       latencies.push(performance.now() - start);
       cpu.push(cpuMicros(process.cpuUsage(cpuStart)));
       statuses.push(response.statusCode ?? 0);
@@ -55,8 +56,9 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
     const lane = async (): Promise<void> => {
       while (next < events.length) {
         const event = events[next++] as APIGatewayProxyEventV2;
+        const context = beginInvocation();
         const start = performance.now();
-        const response = await handler(event, lambdaContext());
+        const response = await handler(event, context);
         latencies.push(performance.now() - start);
         statuses.push(response.statusCode ?? 0);
         if (firstBody === '') firstBody = String(response.body);
@@ -77,8 +79,8 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
 
 process.on('message', (message: WorkerRequest) => {
   if (message.type === 'exit') {
-    process.disconnect();
-    return;
+    // As a Lambda environment ends: at once, whatever sockets (SDK keep-alive, X-Ray UDP) are still open.
+    process.exit(0);
   }
   void run(message.events, message.concurrency).then((result) =>
     process.send?.({ type: 'result', id: message.id, ...result } satisfies RunResult),

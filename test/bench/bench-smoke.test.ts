@@ -1,52 +1,99 @@
-import { describe, expect, test } from '@jest/globals';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import type { BenchOptions } from '../../bench/options';
 import { runBench, type BenchResults } from '../../bench/run';
 
 /**
- * `npm run bench` once with tiny N: the whole pipeline works (bundles, DynamoDB Local, local EventBridge, warm,
- * cold, cost) and the deterministic figures hold: AWS calls per completion and capacity units. Timings at this N
- * mean nothing and are only checked for shape. Output goes to .local/, never over the committed bench/results.json.
+ * `npm run bench` once with tiny N (in beforeAll: every test stands alone): the whole pipeline works (bundles, the
+ * fast fakes, DynamoDB Local for cost, warm, cold, overhead) in the deployed default profile, and the deterministic
+ * figures hold: AWS calls per completion and capacity units. Timings at this N mean nothing and are only checked
+ * for shape. Output goes to .local/, never over the committed bench/results.json.
  */
 const root = resolve(__dirname, '..', '..');
 const out = join('.local', 'bench-smoke', 'results.json');
 const committed = join(root, 'bench', 'results.json');
 
+const TINY: Partial<BenchOptions> = {
+  n: 12,
+  maxN: 12,
+  block: 6,
+  concurrentRequests: 8,
+  c: 4,
+  warmup: 3,
+  cold: 2,
+  maxCold: 2,
+  sizes: [10, 1000],
+  overheadIterations: 300,
+  print: false,
+  out,
+  workDir: join('.local', 'bench-smoke', 'work'),
+};
+
+/** Subject and baseline are charged the same capacity units at every size and query shape. */
+const expectSameCapacity = (sizes: BenchResults['capacity_by_size']): void => {
+  for (const size of sizes) {
+    for (const shape of ['exact', 'latest_attempt', 'handle_only'] as const) {
+      const subject = size.subject?.[shape];
+      const baseline = size.baseline?.[shape];
+      expect({ shape, reads: subject?.read_units, writes: subject?.write_units }).toEqual({
+        shape,
+        reads: baseline?.read_units,
+        writes: baseline?.write_units,
+      });
+    }
+    expect(size.subject?.exact.read_units).toBe(0);
+  }
+};
+
 describe('npm run bench (smoke, tiny N)', () => {
   let results: BenchResults;
   const committedBefore = existsSync(committed) ? statSync(committed).mtimeMs : undefined;
 
-  test('runs end to end and writes its results under .local/', async () => {
-    results = await runBench({
-      n: 12,
-      concurrentRequests: 8,
-      c: 4,
-      warmup: 3,
-      cold: 1,
-      sizes: [10, 1000],
-      overheadIterations: 300,
-      print: false,
-      out,
-      workDir: join('.local', 'bench-smoke', 'work'),
-    });
+  beforeAll(async () => {
+    results = await runBench(TINY);
+  }, 300_000);
+
+  test('writes its results under .local/, never over the committed file', () => {
     const written = JSON.parse(readFileSync(join(root, out), 'utf8')) as BenchResults;
     expect(written.bundle_bytes).toBe(results.bundle_bytes);
     expect(existsSync(committed) ? statSync(committed).mtimeMs : undefined).toBe(committedBefore);
-  }, 300_000);
+  });
 
-  test('every headline figure is there and sane', () => {
-    for (const name of [
-      'warm_p50_ratio',
-      'warm_p99_ratio',
-      'cold_start_ratio',
-      'cpu_us_per_request',
-      'handler_cpu_us_per_request_without_sdk',
-    ]) {
-      expect(Number.isFinite(results[name])).toBe(true);
-      expect(results[name]).toBeGreaterThan(0);
+  test('every headline figure is there and sane, with its standard error', () => {
+    const figures = [
+      results.warm_p50_ratio,
+      results.warm_p99_ratio,
+      results.cold_start_ratio,
+      results.cpu_us_per_request,
+      results.handler_cpu_us_per_request_without_sdk,
+      results.bundle_loaded_ratio,
+    ];
+    for (const figure of figures) {
+      expect(Number.isFinite(figure)).toBe(true);
+      expect(figure).toBeGreaterThan(0);
+    }
+    for (const se of [results.warm_p50_ratio_se, results.warm_p99_ratio_se, results.cold_start_ratio_se]) {
+      expect(Number.isFinite(se)).toBe(true);
     }
     expect(results.bundle_bytes).toBeGreaterThan(results.baseline_bundle_bytes);
     expect(results.baseline_bundle_bytes).toBeGreaterThan(100_000);
+    expect(results.machine.node).toBe(process.version);
+  });
+
+  test('measures the deployed default profile: prod environment, credentials from Secrets Manager', () => {
+    expect(results.profile).toBe('deployed-default');
+    expect(results.deployed_environment.STAGE).toBe('prod');
+    expect(results.deployed_environment.ACCOUNTS_SOURCE).toBe('secretsmanager');
+    const alternate = results.lean ?? results.traced;
+    expect(alternate?.in_process_tracing).toBe(!results.in_process_tracing);
+  });
+
+  test('in-process tracing is live in the profile that has it: segments reach the X-Ray daemon stand-in', () => {
+    const traced = results.in_process_tracing ? results : results.traced;
+    const untraced = results.in_process_tracing ? results.lean : results;
+    expect(traced?.xray_segments_sent).toBeGreaterThan(0);
+    expect(untraced?.xray_segments_sent).toBe(0);
   });
 
   test('at most 1 read + 2 writes + 1 PutEvents entry per completion; no read when the query names the record', () => {
@@ -60,18 +107,7 @@ describe('npm run bench (smoke, tiny N)', () => {
   test('capacity units: the same as the bare-SDK baseline at every size; no read units on the exact path', () => {
     const sizes = results.capacity_by_size;
     expect(sizes.map((size) => size.storable)).toEqual([true, true]);
-    for (const size of sizes) {
-      for (const shape of ['exact', 'latest_attempt', 'handle_only'] as const) {
-        const subject = size.subject?.[shape];
-        const baseline = size.baseline?.[shape];
-        expect({ shape, reads: subject?.read_units, writes: subject?.write_units }).toEqual({
-          shape,
-          reads: baseline?.read_units,
-          writes: baseline?.write_units,
-        });
-      }
-      expect(size.subject?.exact.read_units).toBe(0);
-    }
+    expectSameCapacity(sizes);
     // The completing write is charged for the whole item: a bigger order costs more (DynamoDB's rule, not ours).
     expect(sizes[1]?.subject?.exact.write_units).toBeGreaterThan(sizes[0]?.subject?.exact.write_units ?? Infinity);
   });

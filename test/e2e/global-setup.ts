@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../scripts/local/fakes/free-port';
 
 /**
  * End-to-end tests run the real `npm start` stack (scripts/local/start.ts) on free ports with its own

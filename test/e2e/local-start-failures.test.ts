@@ -4,7 +4,7 @@ import { mkdtempSync, symlinkSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../scripts/local/fakes/free-port';
 
 /** `npm start` when the machine is not ready: one clear line and a non-zero exit, never a stack trace. */
 const root = resolve(__dirname, '..', '..');

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { AccountOrder } from '../../domain/order';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../scripts/local/fakes/free-port';
 import {
   LOCAL,
   client,

@@ -1,5 +1,5 @@
 import { ensureOrdersTable, localClient, startDynamoDbLocal } from '../../scripts/local/dynamodb-local';
-import { freePort } from '../support/free-port';
+import { freePort } from '../../scripts/local/fakes/free-port';
 
 /**
  * Integration tests run against Amazon's DynamoDB Local (in memory, on a free port), started once for

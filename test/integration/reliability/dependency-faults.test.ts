@@ -6,9 +6,14 @@ import { SecretsManagerCredentialStore } from '../../../adapters/credentials/sec
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
-import { FakeEventBridge, FakeSecretsManager, FaultyDynamoDbProxy, type Fault } from '../../support/fake-aws';
+import {
+  FakeEventBridge,
+  FakeSecretsManager,
+  FaultyDynamoDbProxy,
+  type Fault,
+} from '../../../scripts/local/fakes/aws-endpoints';
 import { ManualClock } from '../../support/fakes';
-import { freePort } from '../../support/free-port';
+import { freePort } from '../../../scripts/local/fakes/free-port';
 import { apiFor, relayFor } from '../support/real-service';
 import { freshTable, REGION, type Table } from '../support/fresh-table';
 

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
-import { FakeEventBridge } from '../../support/fake-aws';
+import { FakeEventBridge } from '../../../scripts/local/fakes/aws-endpoints';
 import { BUS, relayFor, SOURCE } from '../support/real-service';
 import { freshTable, REGION, type Table } from '../support/fresh-table';
 

@@ -4,7 +4,7 @@ import { toItem } from '../../../adapters/dynamodb/seeder';
 import { pendingShard } from '../../../adapters/dynamodb/keys';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { ACCOUNT, anOrder, mustGetItem, orderKey, putRawItem, uniqueHandle } from '../support/dynamo';
-import { FakeEventBridge, type Fault } from '../../support/fake-aws';
+import { FakeEventBridge, type Fault } from '../../../scripts/local/fakes/aws-endpoints';
 import { ManualClock } from '../../support/fakes';
 import { apiFor, relayFor } from '../support/real-service';
 import { freshTable, type Table } from '../support/fresh-table';

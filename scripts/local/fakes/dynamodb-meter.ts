@@ -2,10 +2,8 @@ import { createServer, request as httpRequest, type IncomingMessage, type Server
 import type { AddressInfo } from 'node:net';
 
 /**
- * The bench's local DynamoDB endpoint, identical for subject and baseline (EventBridge is the tests' FakeEventBridge,
- * test/support/fake-aws.ts):
- * - a metering proxy in front of DynamoDB Local that asks for ReturnConsumedCapacity=TOTAL on every call and
- *   records each call's operation and capacity units (used only for the cost figures, never for timings).
+ * A metering proxy in front of DynamoDB Local: asks for ReturnConsumedCapacity=TOTAL on every call and records each
+ * call's operation and capacity units. The bench's cost figures come from it (never its timings).
  */
 
 const readBody = (message: IncomingMessage): Promise<Buffer> =>

@@ -1,0 +1,110 @@
+import { ensureOrdersTable, localClient, startDynamoDbLocal } from '../../scripts/local/dynamodb-local';
+import { startDynamoDbMeter, type MeteredCall } from '../../scripts/local/fakes/dynamodb-meter';
+import { freePort } from '../../scripts/local/fakes/free-port';
+import type { BenchContext } from '../context';
+import { log } from '../context';
+import { type Selector } from '../events';
+import { benchOrder } from '../orders';
+import type { CompletionCost, Shape, SizeCost } from '../results';
+import { round } from '../stats';
+import { checkAnswers, startWorker, type Worker } from '../workers';
+
+/**
+ * Calls and capacity units per completion, on DynamoDB Local behind a metering proxy (the one run on the real
+ * engine: its capacity units are DynamoDB's rules, which the fast fake does not model).
+ */
+export const PRICES = {
+  dynamodb_write_request_unit: 0.625 / 1e6,
+  dynamodb_read_request_unit: 0.125 / 1e6,
+  eventbridge_event: 1.0 / 1e6,
+  lambda_request: 0.2 / 1e6,
+  lambda_gb_second_arm64: 0.0000133334,
+};
+
+export const SHAPES: Record<Shape, Selector> = {
+  exact: { type: 'drop', type_index: 0, fulfillment_attempt: 0 },
+  latest_attempt: { type: 'drop', type_index: 0 },
+  handle_only: {},
+};
+
+const READS = ['Query', 'GetItem', 'Scan', 'BatchGetItem'];
+const WRITES = ['UpdateItem', 'PutItem', 'DeleteItem', 'BatchWriteItem', 'TransactWriteItems'];
+
+const costOf = (calls: MeteredCall[], putEvents: number): CompletionCost => {
+  const reads = calls.filter((call) => READS.includes(call.operation));
+  const writes = calls.filter((call) => WRITES.includes(call.operation));
+  const readUnits = reads.reduce((sum, call) => sum + call.read_units, 0);
+  const writeUnits = writes.reduce((sum, call) => sum + call.write_units, 0);
+  const dollars =
+    readUnits * PRICES.dynamodb_read_request_unit +
+    writeUnits * PRICES.dynamodb_write_request_unit +
+    putEvents * PRICES.eventbridge_event;
+  return {
+    reads: reads.length,
+    writes: writes.length,
+    put_events: putEvents,
+    read_units: round(readUnits, 2),
+    write_units: round(writeUnits, 2),
+    operations: calls.map((call) => call.operation),
+    cost_per_million_usd: round(1e6 * dollars, 4),
+  };
+};
+
+type CostSide = 'subject' | 'baseline';
+
+const sizeCost = async (
+  ctx: BenchContext,
+  workers: Record<CostSide, Worker>,
+  meter: { endpoint: string; calls: MeteredCall[] },
+  points: number,
+): Promise<SizeCost> => {
+  const itemJsonBytes = Buffer.byteLength(JSON.stringify(benchOrder('local-account', 'x', points)));
+  const entry: SizeCost = { points, item_json_bytes: itemJsonBytes, storable: true };
+  const eventBridge = ctx.fakes.eventBridge;
+  try {
+    for (const side of ['subject', 'baseline'] as const) {
+      const costs = {} as Record<Shape, CompletionCost>;
+      for (const [shape, selector] of Object.entries(SHAPES) as [Shape, Selector][]) {
+        const handles = ctx.newHandles(side, 1, `cost${points}`);
+        await ctx.seed(handles, points, meter.endpoint);
+        const callsBefore = meter.calls.length;
+        const entriesBefore = eventBridge.entryCount();
+        checkAnswers(side, await workers[side].run(ctx.eventsFor(handles, selector), 1));
+        costs[shape] = costOf(meter.calls.slice(callsBefore), eventBridge.entryCount() - entriesBefore);
+      }
+      entry[side] = costs;
+    }
+  } catch (error) {
+    if (!(error instanceof Error && /item size/i.test(error.message))) throw error;
+    entry.storable = false;
+    entry.note = `cannot be stored: a DynamoDB item is at most 400 KB (${error.name}: ${error.message})`;
+  }
+  return entry;
+};
+
+export const runCost = async (ctx: BenchContext): Promise<SizeCost[]> => {
+  log(`cost: DynamoDB Local; calls and capacity units per completion, ${ctx.options.sizes.join(', ')} points`);
+  const dynamodb = await startDynamoDbLocal({ port: await freePort(), region: 'us-east-1' });
+  const meter = await startDynamoDbMeter(dynamodb.endpoint);
+  const workers = {} as Record<CostSide, Worker>;
+  try {
+    const admin = localClient(dynamodb.endpoint, 'us-east-1');
+    await ensureOrdersTable(admin, ctx.table);
+    admin.destroy();
+    for (const side of ['subject', 'baseline'] as const) {
+      workers[side] = await startWorker(
+        ctx.bundles.worker,
+        ctx.bundleOf(side).file,
+        ctx.env(side, { dynamodb: meter.endpoint }),
+        ctx.logFile(`${side}-cost`),
+      );
+    }
+    const bySize: SizeCost[] = [];
+    for (const points of ctx.options.sizes) bySize.push(await sizeCost(ctx, workers, meter, points));
+    return bySize;
+  } finally {
+    await Promise.all(Object.values(workers).map((worker) => worker.stop().catch(() => undefined)));
+    await meter.stop();
+    await dynamodb.stop();
+  }
+};

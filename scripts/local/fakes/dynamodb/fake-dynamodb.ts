@@ -1,0 +1,278 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { applyUpdate, getPath, holds, itemBytes, order, setPath, type Item, type Values } from './evaluate';
+import { ExpressionError, parseCondition, parseProjection, parseUpdate, type Condition } from './expressions';
+
+/**
+ * A fast in-memory DynamoDB endpoint (AWS JSON 1.0 over HTTP, as the SDK speaks it) for figures that must reflect
+ * the caller, not a JVM: GetItem, PutItem, UpdateItem (conditions, ReturnValues, ReturnValuesOnConditionCheckFailure),
+ * Query on the table's keys, BatchWriteItem puts. Conditions and updates are evaluated for real
+ * (./expressions.ts); what it does not support it refuses. Capacity units are not modelled: DynamoDB Local
+ * (scripts/local/dynamodb-local.ts) is the reference for those.
+ */
+export interface KeySchemaElement {
+  AttributeName: string;
+  KeyType: 'HASH' | 'RANGE';
+}
+
+interface Table {
+  hash: string;
+  range: string | undefined;
+  partitions: Map<string, Map<string, Item>>;
+}
+
+type Request = Record<string, unknown> & {
+  TableName?: string;
+  Key?: Item;
+  Item?: Item;
+  ConditionExpression?: string;
+  UpdateExpression?: string;
+  ProjectionExpression?: string;
+  KeyConditionExpression?: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Values;
+  ReturnValues?: string;
+  ReturnValuesOnConditionCheckFailure?: string;
+  ScanIndexForward?: boolean;
+  Limit?: number;
+  ExclusiveStartKey?: Item;
+  IndexName?: string;
+  RequestItems?: Record<string, { PutRequest?: { Item: Item } }[]>;
+};
+
+class DynamoDbError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+const MAX_ITEM_BYTES = 400 * 1024;
+const scalar = (value: Item[string] | undefined): string =>
+  value === undefined ? '' : 'S' in value ? value.S : 'N' in value ? value.N : JSON.stringify(value);
+
+export class FakeDynamoDb {
+  private server: Server | undefined;
+  private readonly tables = new Map<string, Table>();
+  /** How many calls each operation received. */
+  readonly calls = new Map<string, number>();
+
+  createTable(name: string, keySchema: readonly KeySchemaElement[]): void {
+    const hash = keySchema.find((key) => key.KeyType === 'HASH')?.AttributeName;
+    if (hash === undefined) throw new Error('a table needs a HASH key');
+    const range = keySchema.find((key) => key.KeyType === 'RANGE')?.AttributeName;
+    this.tables.set(name, { hash, range, partitions: new Map() });
+  }
+
+  /** Every item of a table, as stored (DynamoDB JSON). */
+  *items(name: string): Generator<Item> {
+    for (const partition of this.tables.get(name)?.partitions.values() ?? []) yield* partition.values();
+  }
+
+  /** Empties a table (a long bench keeps memory flat between rounds). */
+  clear(name: string): void {
+    this.tables.get(name)?.partitions.clear();
+  }
+
+  get endpoint(): string {
+    const address = this.server?.address() as AddressInfo | null | undefined;
+    if (!address) throw new Error('not started');
+    return `http://127.0.0.1:${address.port}`;
+  }
+
+  async start(): Promise<this> {
+    this.server = createServer((request, response) => void this.receive(request, response));
+    this.server.keepAliveTimeout = 60_000;
+    await new Promise<void>((done) => this.server?.listen(0, '127.0.0.1', done));
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((done) => server.close(() => done()));
+    this.server = undefined;
+  }
+
+  private async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const operation = String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '');
+    this.calls.set(operation, (this.calls.get(operation) ?? 0) + 1);
+    let status = 200;
+    let body: unknown;
+    try {
+      body = this.handle(operation, JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Request);
+    } catch (error) {
+      status = 400;
+      const known = error instanceof DynamoDbError ? error : undefined;
+      const type = known?.type ?? (error instanceof ExpressionError ? 'ValidationException' : 'InternalFailure');
+      if (known === undefined && !(error instanceof ExpressionError)) status = 500;
+      body = {
+        __type: `com.amazonaws.dynamodb.v20120810#${type}`,
+        message: error instanceof Error ? error.message : String(error),
+        ...known?.extra,
+      };
+    }
+    response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() });
+    response.end(JSON.stringify(body));
+  }
+
+  private handle(operation: string, input: Request): unknown {
+    switch (operation) {
+      case 'GetItem':
+        return this.getItem(input);
+      case 'PutItem':
+        return this.putItem(input);
+      case 'UpdateItem':
+        return this.updateItem(input);
+      case 'Query':
+        return this.query(input);
+      case 'BatchWriteItem':
+        return this.batchWrite(input);
+      default:
+        throw new DynamoDbError('UnknownOperationException', `the fake does not implement ${operation}`);
+    }
+  }
+
+  private table(name: string | undefined): Table {
+    const table = this.tables.get(name ?? '');
+    if (table === undefined) throw new DynamoDbError('ResourceNotFoundException', 'Requested resource not found');
+    return table;
+  }
+
+  private slot(table: Table, key: Item): { partition: Map<string, Item>; range: string } {
+    const hash = scalar(key[table.hash]);
+    if (hash === '')
+      throw new DynamoDbError('ValidationException', 'The provided key element does not match the schema');
+    let partition = table.partitions.get(hash);
+    if (partition === undefined) table.partitions.set(hash, (partition = new Map<string, Item>()));
+    return { partition, range: table.range === undefined ? '' : scalar(key[table.range]) };
+  }
+
+  private check(condition: string | undefined, input: Request, item: Item | undefined): void {
+    if (condition === undefined) return;
+    const parsed: Condition = parseCondition(condition, input.ExpressionAttributeNames);
+    if (holds(parsed, item ?? {}, input.ExpressionAttributeValues ?? {})) return;
+    const returnOld = input.ReturnValuesOnConditionCheckFailure === 'ALL_OLD' && item !== undefined;
+    throw new DynamoDbError(
+      'ConditionalCheckFailedException',
+      'The conditional request failed',
+      returnOld ? { Item: item } : {},
+    );
+  }
+
+  private store(table: Table, item: Item): void {
+    if (itemBytes(item) > MAX_ITEM_BYTES) {
+      throw new DynamoDbError('ValidationException', 'Item size has exceeded the maximum allowed size');
+    }
+    const { partition, range } = this.slot(table, item);
+    partition.set(range, item);
+  }
+
+  private getItem(input: Request): unknown {
+    const table = this.table(input.TableName);
+    const { partition, range } = this.slot(table, input.Key ?? {});
+    const item = partition.get(range);
+    return item === undefined ? {} : { Item: this.project(item, input) };
+  }
+
+  private putItem(input: Request): unknown {
+    const table = this.table(input.TableName);
+    const item = input.Item ?? {};
+    const { partition, range } = this.slot(table, item);
+    const before = partition.get(range);
+    this.check(input.ConditionExpression, input, before);
+    this.store(table, item);
+    return input.ReturnValues === 'ALL_OLD' && before !== undefined ? { Attributes: before } : {};
+  }
+
+  private updateItem(input: Request): unknown {
+    const table = this.table(input.TableName);
+    const key = input.Key ?? {};
+    const { partition, range } = this.slot(table, key);
+    const before = partition.get(range);
+    this.check(input.ConditionExpression, input, before);
+    const plan = parseUpdate(input.UpdateExpression ?? '', input.ExpressionAttributeNames);
+    const after = applyUpdate(before ?? structuredClone(key), plan, input.ExpressionAttributeValues ?? {});
+    this.store(table, after);
+    if (input.ReturnValues === 'ALL_NEW') return { Attributes: after };
+    if (input.ReturnValues === 'ALL_OLD') return before === undefined ? {} : { Attributes: before };
+    return {};
+  }
+
+  private query(input: Request): unknown {
+    if (input.IndexName !== undefined) throw new DynamoDbError('ValidationException', 'the fake has no indexes');
+    const table = this.table(input.TableName);
+    const names = input.ExpressionAttributeNames;
+    const values = input.ExpressionAttributeValues ?? {};
+    const condition = parseCondition(input.KeyConditionExpression ?? '', names);
+    const hashValue = this.hashValueOf(condition, table, values);
+    const partition = table.partitions.get(hashValue) ?? new Map<string, Item>();
+    let items = [...partition.values()].filter((item) => holds(condition, item, values));
+    const rangeName = table.range;
+    if (rangeName !== undefined) items.sort((a, b) => order(a[rangeName], b[rangeName]) ?? 0);
+    if (input.ScanIndexForward === false) items.reverse();
+    const start = input.ExclusiveStartKey;
+    if (start !== undefined && rangeName !== undefined) {
+      const at = items.findIndex((item) => scalar(item[rangeName]) === scalar(start[rangeName]));
+      items = items.slice(at + 1);
+    }
+    const limited = input.Limit === undefined ? items : items.slice(0, input.Limit);
+    const last = limited[limited.length - 1];
+    const more = limited.length < items.length && last !== undefined;
+    return {
+      Items: limited.map((item) => this.project(item, input)),
+      Count: limited.length,
+      ScannedCount: limited.length,
+      ...(more ? { LastEvaluatedKey: this.keyOf(table, last) } : {}),
+    };
+  }
+
+  private hashValueOf(condition: Condition, table: Table, values: Values): string {
+    const clauses: Condition[] = condition.kind === 'and' ? [condition.left, condition.right] : [condition];
+    for (const clause of clauses) {
+      if (clause.kind !== 'compare' || clause.op !== '=' || clause.left.kind !== 'path') continue;
+      const name = clause.left.path[0];
+      if (name !== undefined && 'name' in name && name.name === table.hash && clause.right.kind === 'value') {
+        return scalar(values[clause.right.name]);
+      }
+    }
+    throw new DynamoDbError('ValidationException', 'Query condition missed key schema element');
+  }
+
+  private keyOf(table: Table, item: Item): Item {
+    const key: Item = {};
+    for (const name of [table.hash, table.range]) {
+      const value = name === undefined ? undefined : item[name];
+      if (name !== undefined && value !== undefined) key[name] = value;
+    }
+    return key;
+  }
+
+  private project(item: Item, input: Request): Item {
+    if (input.ProjectionExpression === undefined) return item;
+    const projected: Item = {};
+    for (const path of parseProjection(input.ProjectionExpression, input.ExpressionAttributeNames)) {
+      const value = getPath(item, path);
+      if (value !== undefined && path.length === 1) setPath(projected, path, value);
+    }
+    return projected;
+  }
+
+  private batchWrite(input: Request): unknown {
+    for (const [name, requests] of Object.entries(input.RequestItems ?? {})) {
+      const table = this.table(name);
+      for (const request of requests) {
+        if (request.PutRequest === undefined) throw new DynamoDbError('ValidationException', 'puts only');
+        this.store(table, request.PutRequest.Item);
+      }
+    }
+    return { UnprocessedItems: {} };
+  }
+}
