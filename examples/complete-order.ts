@@ -31,10 +31,8 @@ export const describeAnswer = (answer: CompleteOrderAnswer): string => {
       return `cannot complete: ${JSON.stringify(answer.body.detail)}`; // {status: 'cancelled'} or {reason: ...}
     case 422:
       return `fix the request: ${JSON.stringify(answer.body.detail)}`; // problems by location, then field
-    case 429:
-      return `throttled: ${answer.body.message}`; // API Gateway's own body
     default:
-      return `${answer.status}: ${answer.body.message}`;
+      return `${answer.status}: ${answer.body.message}`; // 401, 404, 413, 415, 429, 500, 503
   }
 };
 // #endregion readme
