@@ -40,7 +40,8 @@ export default tseslint.config(
   {
     // Small files and functions outside the tests (issue 9): a reader sees one thing at a time.
     files: ['**/*.ts'],
-    ignores: ['test/**'],
+    // Generated files (openapi/client.d.ts) are exempt: their size follows the document.
+    ignores: ['test/**', 'openapi/client.d.ts'],
     rules: {
       'max-lines': ['error', { max: 300, skipBlankLines: true, skipComments: true }],
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
