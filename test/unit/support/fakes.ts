@@ -4,14 +4,8 @@
  */
 import { COMPLETABLE_STATUSES, type PendingEvent, type RouteHandleFill } from '../../../domain/completion';
 import type { OrderKey, OrderType } from '../../../domain/order';
-import type {
-  AccountCredential,
-  CompletionWrite,
-  CompletionWriteResult,
-  CredentialStore,
-  OrderStore,
-  StoredOrder,
-} from '../../../domain/ports';
+import type { AccountCredentials, CredentialStore, SecretHash } from '../../../domain/credentials';
+import type { CompletionWrite, CompletionWriteResult, OrderStore, StoredOrder } from '../../../domain/ports';
 import type { OrderSelector, RecordRef } from '../../../domain/selection';
 
 export { ManualClock, RecordingPublisher, RecordingWarnings } from '../../support/fakes';
@@ -170,15 +164,22 @@ const applyFill = (item: StoredOrder, fill: RouteHandleFill | undefined): void =
   if (typeof event === 'object' && event !== null) (event as Record<string, unknown>).route_handle = fill.route_handle;
 };
 
+/** Accounts in memory, each with the one secret whose hash is given. */
 export class InMemoryCredentialStore implements CredentialStore {
   readonly lookups: string[] = [];
   failure: Error | undefined = undefined;
 
-  constructor(private readonly accounts: Record<string, AccountCredential>) {}
+  constructor(private readonly accounts: Record<string, SecretHash>) {}
 
-  async find(accountId: string): Promise<AccountCredential | undefined> {
+  async find(accountId: string): Promise<AccountCredentials | undefined> {
     this.lookups.push(accountId);
     if (this.failure !== undefined) throw this.failure;
-    return Object.hasOwn(this.accounts, accountId) ? this.accounts[accountId] : undefined;
+    const hash = Object.hasOwn(this.accounts, accountId) ? this.accounts[accountId] : undefined;
+    return hash === undefined
+      ? undefined
+      : {
+          account_id: accountId,
+          secrets: [{ secret_id: 'sk_0000000000000001', created_at: '2026-01-01T00:00:00Z', ...hash }],
+        };
   }
 }
