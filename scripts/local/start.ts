@@ -10,6 +10,7 @@ import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { ensureOrdersTable, localClient, pidFileIn, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import { seedLocalAccounts } from './accounts';
 import { assertPortsFree } from './ports';
 import { seedOrdersFromFile } from './seed-orders';
 import { localSettings } from './settings';
@@ -114,6 +115,7 @@ const main = async (): Promise<void> => {
     }
     const client = localClient(settings.dynamodbEndpoint, settings.region);
     await ensureOrdersTable(client, settings.tableName);
+    await seedLocalAccounts(client, settings.accountsTableName);
     const sampleFile = join(projectRoot, 'seed', 'sample-orders.json');
     const seeded = await seedOrdersFromFile(client, settings.tableName, sampleFile);
     if (seeded.problems.length > 0) throw new Error(`sample orders invalid: ${seeded.problems.join('; ')}`);
