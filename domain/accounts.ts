@@ -22,7 +22,7 @@ export interface Account extends AccountCredentials {
 }
 
 export type AccountProblemCode =
-  'account_exists' | 'unknown_account' | 'two_active_secrets' | 'unknown_secret' | 'concurrent_change';
+  'account_exists' | 'unknown_account' | 'two_active_secrets' | 'unknown_secret' | 'concurrent_change' | 'bad_document';
 
 /** A refused operator command: one clear line for the CLI, exit code 1. */
 export class AccountProblem extends Error {

@@ -1,10 +1,8 @@
 // Must run first: handlers/complete-order.ts reads its config from the environment when it loads.
 import '../support/env';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
 import { orderCompletedEventId } from '../../../domain/completion';
 import { ORDER_FIELDS, codePointLength, type AccountOrder } from '../../../domain/order';
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
@@ -19,6 +17,7 @@ import {
   uniqueHandle,
   type RawItem,
 } from '../support/dynamo';
+import { localCredentials } from '../support/credentials';
 import { makeDeps, RecordingPublisher } from '../support/fakes';
 import {
   LOCAL_AUTH,
@@ -38,7 +37,7 @@ import {
 const dynamo = connect();
 afterAll(() => dynamo.destroy());
 
-const credentials = new FileCredentialStore(resolve(__dirname, '../../../config/local-accounts.json'));
+const credentials = localCredentials();
 const logger = new Logger({ serviceName: 'orders-complete-integration', logLevel: 'SILENT' });
 
 const buildHandler = (publisher = new RecordingPublisher()) => {

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { orderCompletedEventId } from '../../../domain/completion';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
 import { FakeEventBridge } from '../../support/fake-aws';
+import { accountsTableName } from '../support/credentials';
 import { BUS, freshTable, REGION, relayFor, SOURCE, type Table } from '../support/stack';
 
 /**
@@ -54,8 +55,7 @@ test('killed mid-publish: the relay still delivers exactly one event', async () 
       ORDERS_TABLE_NAME: table.name,
       EVENT_BUS_NAME: BUS,
       EVENT_SOURCE: SOURCE,
-      ACCOUNTS_SOURCE: 'file',
-      ACCOUNTS_FILE: 'config/local-accounts.json',
+      ACCOUNTS_TABLE_NAME: accountsTableName(),
       DYNAMODB_ENDPOINT: endpoint(),
       EVENTBRIDGE_ENDPOINT: eventBridge.endpoint,
       PUBLISH_LEASE_MS: '3000',

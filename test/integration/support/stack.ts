@@ -1,22 +1,21 @@
 // Must run first: handlers/complete-order.ts reads its config from the environment when it loads.
 import './env';
 import { randomBytes } from 'node:crypto';
-import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient, createEventBridgeClient } from '../../../adapters/aws-clients';
-import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { EventBridgeOrderCompletedPublisher } from '../../../adapters/eventbridge/order-completed-publisher';
 import type { CompleteOrderDeps } from '../../../domain/complete-order';
-import type { CredentialStore } from '../../../domain/ports';
+import type { CredentialStore } from '../../../domain/credentials';
 import { relayPendingEvents, type RelayDeps, type RelayReport } from '../../../domain/relay-pending-events';
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
 import { RecordingWarnings } from '../../support/fakes';
+import { localCredentials as defaultCredentials } from './credentials';
 import { endpoint } from './dynamo';
 import { completeEvent, lambdaContext, LOCAL_AUTH, parseResponse, type ParsedResponse } from './http';
 
@@ -62,8 +61,7 @@ export const publisherFor = (eventbridgeEndpoint: string): EventBridgeOrderCompl
 
 export const quietLogger = (): Logger => new Logger({ serviceName: 'orders-reliability', logLevel: 'SILENT' });
 
-export const localCredentials = (): CredentialStore =>
-  new FileCredentialStore(resolve(__dirname, '../../../config/local-accounts.json'));
+export { localCredentials } from './credentials';
 
 export interface Api {
   deps: CompleteOrderDeps;
@@ -87,7 +85,7 @@ export const apiFor = (
     publishLeaseMs: options.publishLeaseMs ?? 10_000,
     publishTimeoutMs: options.publishTimeoutMs ?? 2_000,
   };
-  const handler = createCompleteOrderHandler(deps, options.credentials ?? localCredentials(), quietLogger());
+  const handler = createCompleteOrderHandler(deps, options.credentials ?? defaultCredentials(), quietLogger());
   const invoke = async (event: APIGatewayProxyEventV2, remainingMs = 10_000) =>
     parseResponse(await handler(event, lambdaContext(remainingMs) as AuthenticatedContext));
   return {
