@@ -41,7 +41,7 @@ const credential: AccountCredentials = {
   account_id: 'bench-account',
   secrets: [{ secret_id: 'sk_0000000000000000', created_at: '2026-01-01T00:00:00.000Z', ...createCredential(SECRET) }],
 };
-const credentials: CredentialStore = { find: async () => credential };
+const credentials: CredentialStore = { find: async () => credential, refresh: async () => credential };
 const logger = createLogger();
 const metrics = createMetrics();
 const handler = createCompleteOrderHandler(

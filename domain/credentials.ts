@@ -35,7 +35,14 @@ export interface AccountCredentials {
 
 /** The port: the credentials of one account, or undefined for an unknown account. */
 export interface CredentialStore {
+  /** May answer from a cache (at most the cache TTL old: the bound on how late a revocation takes effect). */
   find(accountId: string): Promise<AccountCredentials | undefined>;
+  /**
+   * After a refused secret: the account read again, unless it was read very recently (then the cached answer), so a
+   * secret added by a rotation (or a new account) works at once, and failures cost at most one read per id per
+   * refresh interval.
+   */
+  refresh(accountId: string): Promise<AccountCredentials | undefined>;
 }
 
 /** At most this many secrets of an account are active at once (rotation adds the second). */
@@ -72,6 +79,20 @@ export const verifySecret = (secret: string, account: AccountCredentials | undef
     if (matches(secret, stored ?? DECOY) && stored !== undefined) accepted = true;
   }
   return accepted;
+};
+
+/**
+ * The Basic-auth decision. A refused secret is checked once more against a refreshed read (rate-limited by the
+ * store), whether the account is known or not, so unknown ids and wrong secrets take the same path and time.
+ */
+export const authenticate = async (
+  store: CredentialStore,
+  accountId: string,
+  secret: string,
+  now: () => Date,
+): Promise<boolean> => {
+  if (verifySecret(secret, await store.find(accountId), now())) return true;
+  return verifySecret(secret, await store.refresh(accountId), now());
 };
 
 /** A new 256-bit random secret (base64url, 43 characters: no ":" so it fits Basic auth) and what is stored of it. */

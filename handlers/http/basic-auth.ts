@@ -1,6 +1,6 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { verifySecret, type CredentialStore } from '../../domain/credentials';
+import { authenticate, type CredentialStore } from '../../domain/credentials';
 import { ACCOUNT_ID_PATTERN } from '../../domain/order-fields';
 import { authenticationError } from './http-error';
 import { findHeader } from './headers';
@@ -41,8 +41,7 @@ export const basicAuth = (
   before: async (request) => {
     const presented = parseBasicAuthorization(findHeader(request.event, 'authorization'));
     if (presented === undefined) throw authenticationError();
-    const stored = await credentials.find(presented.account_id);
-    if (!verifySecret(presented.secret, stored, now())) throw authenticationError();
+    if (!(await authenticate(credentials, presented.account_id, presented.secret, now))) throw authenticationError();
     request.context.account_id = presented.account_id;
   },
 });

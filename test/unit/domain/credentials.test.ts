@@ -1,12 +1,14 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, test } from '@jest/globals';
 import {
+  authenticate,
   createCredential,
   hashSecret,
   issueSecret,
   SECRET_ID_PATTERN,
   verifySecret,
   type AccountCredentials,
+  type CredentialStore,
   type StoredSecret,
 } from '../../../domain/credentials';
 import localAccounts from '../../../config/local-accounts.json';
@@ -120,5 +122,36 @@ describe('issueSecret', () => {
     const again = issueSecret(NOW);
     expect(again.secret).not.toBe(secret);
     expect(again.stored.secret_id).not.toBe(kept.secret_id);
+  });
+});
+
+describe('authenticate', () => {
+  const withSecrets = (...secrets: string[]) =>
+    account(...secrets.map((secret, i) => stored(secret, { secret_id: `sk_000000000000000${i}` })));
+
+  test('a cached hit is accepted without a refresh; a refused secret is checked once more against a refresh', async () => {
+    const calls: string[] = [];
+    let current = withSecrets('old');
+    const fresh = withSecrets('old', 'new');
+    const store: CredentialStore = {
+      find: async () => (calls.push('find'), current),
+      refresh: async () => (calls.push('refresh'), (current = fresh)),
+    };
+    expect(await authenticate(store, 'acct-1', 'old', () => NOW)).toBe(true);
+    expect(calls).toEqual(['find']);
+    // Rotated meanwhile: the cached copy refuses the new secret, the refreshed one accepts it.
+    expect(await authenticate(store, 'acct-1', 'new', () => NOW)).toBe(true);
+    expect(calls).toEqual(['find', 'find', 'refresh']);
+    expect(await authenticate(store, 'acct-1', 'wrong', () => NOW)).toBe(false);
+  });
+
+  test('an unknown account takes the same path as a wrong secret (find, then refresh)', async () => {
+    const calls: string[] = [];
+    const store: CredentialStore = {
+      find: async () => (calls.push('find'), undefined),
+      refresh: async () => (calls.push('refresh'), undefined),
+    };
+    expect(await authenticate(store, 'nobody', 'x', () => NOW)).toBe(false);
+    expect(calls).toEqual(['find', 'refresh']);
   });
 });

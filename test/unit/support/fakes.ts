@@ -171,6 +171,11 @@ export class InMemoryCredentialStore implements CredentialStore {
 
   constructor(private readonly accounts: Record<string, SecretHash>) {}
 
+  /** Never cached here: a refresh is one more lookup. */
+  async refresh(accountId: string): Promise<AccountCredentials | undefined> {
+    return this.find(accountId);
+  }
+
   async find(accountId: string): Promise<AccountCredentials | undefined> {
     this.lookups.push(accountId);
     if (this.failure !== undefined) throw this.failure;

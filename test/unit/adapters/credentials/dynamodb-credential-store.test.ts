@@ -131,6 +131,35 @@ describe('DynamoDbCredentialStore', () => {
     expect(verifySecret('s3cret', await store.find('acct-new'), new Date())).toBe(true);
   });
 
+  test('refresh (after a refused secret) re-reads at most once per second per id: a rotated-in secret works at once', async () => {
+    ddb.on(GetCommand).resolvesOnce({ Item: item('acct-1', 'old-secret') });
+    const { store, advance } = storeWith();
+    await store.find('acct-1');
+    ddb.on(GetCommand).resolves({ Item: item('acct-1', 'new-secret') });
+    // Within a second of the read: the cached answer, no call (a burst of wrong secrets costs nothing).
+    advance(999);
+    expect(verifySecret('new-secret', await store.refresh('acct-1'), new Date())).toBe(false);
+    expect(getCalls()).toHaveLength(1);
+    advance(1);
+    expect(verifySecret('new-secret', await store.refresh('acct-1'), new Date())).toBe(true);
+    expect(getCalls()).toHaveLength(2);
+    // ...and the refreshed copy is what find serves from then on.
+    expect(verifySecret('new-secret', await store.find('acct-1'), new Date())).toBe(true);
+    expect(getCalls()).toHaveLength(2);
+  });
+
+  test('refresh of an unknown id: same rate limit; an account created meanwhile is found', async () => {
+    ddb.on(GetCommand).resolvesOnce({});
+    const { store, advance } = storeWith();
+    expect(await store.find('acct-new')).toBeUndefined();
+    expect(await store.refresh('acct-new')).toBeUndefined();
+    expect(getCalls()).toHaveLength(1);
+    ddb.on(GetCommand).resolves({ Item: item('acct-new', 's3cret') });
+    advance(1_000);
+    expect(verifySecret('s3cret', await store.refresh('acct-new'), new Date())).toBe(true);
+    expect(getCalls()).toHaveLength(2);
+  });
+
   test.each([
     ['throttled', throttled],
     ['a server error', () => new InternalServerError({ message: 'boom', $metadata: { httpStatusCode: 500 } })],
