@@ -76,7 +76,7 @@ describe('operators: create, rotate, revoke, delete (every change conditional)',
     const rotations = await Promise.allSettled([table.rotate('race'), table.rotate('race'), table.rotate('race')]);
     const landed = rotations.filter((result) => result.status === 'fulfilled');
     expect(landed).toHaveLength(1);
-    for (const result of rotations.filter((r) => r.status === 'rejected') as PromiseRejectedResult[]) {
+    for (const result of rotations.filter((r): r is PromiseRejectedResult => r.status === 'rejected')) {
       expect(['concurrent_change', 'two_active_secrets']).toContain((result.reason as AccountProblem).code);
     }
     const stored = await table.get('race');
