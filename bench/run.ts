@@ -423,7 +423,12 @@ export const runBench = async (partial: Partial<BenchOptions> = {}): Promise<Ben
     // One request first, so the account is cached: its one GetItem (a cache miss) is not part of every completion.
     const authWarmup = newHandles('subject', 1, 'auth');
     await seed(authWarmup, 10);
+    const warmupCalls = meter.calls.length;
     checkAnswers('subject', await metered.subject.run(eventsFor(authWarmup), 1));
+    const authReads = meter.calls.slice(warmupCalls).filter((call) => call.operation === 'GetItem');
+    log(
+      `auth: a cache miss made ${authReads.length} GetItem (${authReads.reduce((sum, c) => sum + c.read_units, 0)} RRU)`,
+    );
     const bySize: SizeCost[] = [];
     for (const points of options.sizes) {
       const itemJsonBytes = Buffer.byteLength(JSON.stringify(benchOrder(ACCOUNT, 'x', points)));
