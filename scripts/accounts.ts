@@ -16,6 +16,9 @@ import { ACCOUNT_ID_PATTERN } from '../domain/order-fields';
 import { readAccountsDocument } from './local/accounts';
 import { localSettings, stageAccountsTableName } from './local/settings';
 
+// The SDK is pinned; its notice that releases after January 2027 need Node 22 is known (README): one line per error.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 const USAGE = `usage: npm run accounts -- <command> [--stage NAME]
   create ID                          new account; prints {"account_id","secret_id","secret"} once
   rotate ID [--old-expires-in 7d]    adds a second secret (printed once); the old one works until revoked/expired
@@ -139,7 +142,7 @@ const main = async (): Promise<number> => {
       options: { stage: { type: 'string' }, 'old-expires-in': { type: 'string' }, help: { type: 'boolean' } },
     });
   } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+    console.error(`${error instanceof Error ? error.message : String(error)} (npm run accounts -- --help)`);
     return 2;
   }
   const { values, positionals } = parsed;
@@ -149,7 +152,7 @@ const main = async (): Promise<number> => {
     return values.help === true ? 0 : 2;
   }
   if (values.stage !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(values.stage)) {
-    console.error(`bad --stage ${JSON.stringify(values.stage)}\n${USAGE}`);
+    console.error(`bad --stage ${JSON.stringify(values.stage)}: letters, digits and - (npm run accounts -- --help)`);
     return 2;
   }
   const target = targetFor(values.stage);
@@ -158,7 +161,7 @@ const main = async (): Promise<number> => {
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`${error.message}\n${USAGE}`);
+      console.error(`${error.message} (npm run accounts -- --help)`);
       return 2;
     }
     if (error instanceof AccountProblem) console.error(error.message);

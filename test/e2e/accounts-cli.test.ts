@@ -146,6 +146,7 @@ describe('npm run accounts against the npm start stack', () => {
       const run = await accounts(args);
       expect({ args, code: run.code }).toEqual({ args, code: 2 });
       expect(run.stdout).toBe('');
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
     }
     const unknown = await accounts(['rotate', newId('nobody')]);
     expect(unknown.code).toBe(1);
