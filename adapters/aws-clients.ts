@@ -1,7 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 /**
  * SDK clients, built once per Lambda environment and reused by every warm invocation.
@@ -44,6 +43,3 @@ export const createDocumentClient = (options: ClientOptions): DynamoDBDocumentCl
 
 export const createEventBridgeClient = (options: ClientOptions): EventBridgeClient =>
   new EventBridgeClient(common(options));
-
-export const createSecretsManagerClient = (options: ClientOptions): SecretsManagerClient =>
-  new SecretsManagerClient(common(options));

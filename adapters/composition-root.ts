@@ -3,15 +3,9 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Config } from '../config/env';
 import type { CompleteOrderDeps } from '../domain/complete-order';
 import type { RelayDeps } from '../domain/relay-pending-events';
-import type { CredentialStore } from '../domain/ports';
-import {
-  createDynamoDbClient,
-  createEventBridgeClient,
-  createSecretsManagerClient,
-  toDocumentClient,
-} from './aws-clients';
-import { FileCredentialStore } from './credentials/file-credential-store';
-import { SecretsManagerCredentialStore } from './credentials/secrets-manager-credential-store';
+import type { CredentialStore } from '../domain/credentials';
+import { createDynamoDbClient, createEventBridgeClient, toDocumentClient } from './aws-clients';
+import { DynamoDbCredentialStore } from './credentials/dynamodb-credential-store';
 import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { DynamoDbPendingEventStore } from './dynamodb/pending-event-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
@@ -24,13 +18,13 @@ const traced = <T extends object>(client: T, tracer: Tracer | undefined): T =>
   tracer === undefined ? client : tracer.captureAWSv3Client(client);
 
 export const createCredentialStore = (config: Config, tracer?: Tracer): CredentialStore =>
-  config.ACCOUNTS_SOURCE === 'file'
-    ? new FileCredentialStore(config.ACCOUNTS_FILE as string)
-    : new SecretsManagerCredentialStore(
-        traced(createSecretsManagerClient({ region: config.AWS_REGION }), tracer),
-        config.ACCOUNTS_SECRET_ID as string,
-        config.ACCOUNTS_CACHE_SECONDS * 1000,
-      );
+  new DynamoDbCredentialStore(
+    toDocumentClient(
+      traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
+    ),
+    config.ACCOUNTS_TABLE_NAME,
+    { ttlMs: config.ACCOUNTS_CACHE_SECONDS * 1000, maxEntries: config.ACCOUNTS_CACHE_ENTRIES },
+  );
 
 const documentClient = (config: Config, tracer?: Tracer) =>
   toDocumentClient(

@@ -1,14 +1,8 @@
 import { createHash } from 'node:crypto';
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import {
-  createDynamoDbClient,
-  createEventBridgeClient,
-  createSecretsManagerClient,
-  toDocumentClient,
-} from '../adapters/aws-clients';
+import { createDynamoDbClient, createEventBridgeClient, toDocumentClient } from '../adapters/aws-clients';
 import { pendingShard } from '../adapters/dynamodb/keys';
 
 /**
@@ -26,19 +20,17 @@ const source = process.env.EVENT_SOURCE ?? '';
 const endpointOf = (value: string | undefined) => (value === undefined || value === '' ? undefined : value);
 const dynamo = toDocumentClient(createDynamoDbClient({ region, endpoint: endpointOf(process.env.DYNAMODB_ENDPOINT) }));
 const events = createEventBridgeClient({ region, endpoint: endpointOf(process.env.EVENTBRIDGE_ENDPOINT) });
-const secretId = process.env.ACCOUNTS_SOURCE === 'secretsmanager' ? process.env.ACCOUNTS_SECRET_ID : undefined;
-const secrets = secretId === undefined ? undefined : createSecretsManagerClient({ region });
-const cacheMs = Number(process.env.ACCOUNTS_CACHE_SECONDS ?? 300) * 1000;
-let accounts: { document: { accounts?: Record<string, unknown> }; expiresAt: number } | undefined;
+const accountsTable = process.env.ACCOUNTS_TABLE_NAME ?? '';
+const cacheMs = Number(process.env.ACCOUNTS_CACHE_SECONDS ?? 60) * 1000;
+const accounts = new Map<string, { known: boolean; expiresAt: number }>();
 
-/** The deployed credential store, read on a cache miss as the service reads it (no hash check: no auth). */
+/** The deployed credential store, read on a cache miss as the service reads it (one GetItem; no hash check). */
 const knownAccount = async (account: string): Promise<boolean> => {
-  if (secrets === undefined) return true;
-  if (accounts === undefined || accounts.expiresAt <= Date.now()) {
-    const output = await secrets.send(new GetSecretValueCommand({ SecretId: secretId }));
-    accounts = { document: JSON.parse(output.SecretString ?? '{}') as object, expiresAt: Date.now() + cacheMs };
-  }
-  return Object.hasOwn(accounts.document.accounts ?? {}, account);
+  const cached = accounts.get(account);
+  if (cached !== undefined && cached.expiresAt > Date.now()) return cached.known;
+  const output = await dynamo.send(new GetCommand({ TableName: accountsTable, Key: { account_id: account } }));
+  accounts.set(account, { known: output.Item !== undefined, expiresAt: Date.now() + cacheMs });
+  return output.Item !== undefined;
 };
 
 // The event detail's bounds (the API's: domain/order-fields.ts), applied as the service applies them.

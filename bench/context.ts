@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { FakeEventBridge, FakeSecretsManager } from '../scripts/local/fakes/aws-endpoints';
+import { FakeEventBridge } from '../scripts/local/fakes/aws-endpoints';
 import { FakeDynamoDb, type KeySchemaElement } from '../scripts/local/fakes/dynamodb/fake-dynamodb';
 import { FakeXRayDaemon } from '../scripts/local/fakes/xray-daemon';
 import { buildBundles, type Bundle, type Bundles } from './build';
@@ -12,7 +12,7 @@ import type { BenchOptions } from './options';
 import { benchOrder } from './orders';
 import { benchProfiles, deployedFunction, type DeployedFunction, type Profile } from './profile';
 import type { Side } from './results';
-import { seedOrders } from './service';
+import { seedAccounts, seedOrders } from './service';
 
 export const ACCOUNT = 'local-account';
 export const SECRET = 'local-secret';
@@ -21,7 +21,6 @@ export const EXACT: Selector = { type: 'drop', type_index: 0, fulfillment_attemp
 export interface Fakes {
   dynamodb: FakeDynamoDb;
   eventBridge: FakeEventBridge;
-  secretsManager: FakeSecretsManager;
   xray: FakeXRayDaemon;
 }
 
@@ -35,6 +34,7 @@ export interface BenchContext {
   profiles: Record<Exclude<Side, 'baseline'>, Profile>;
   fakes: Fakes;
   table: string;
+  accountsTable: string;
   bundleOf(side: Side): Bundle;
   /** The process environment of a side's Lambda, its AWS calls going to `endpoints` (the fakes by default). */
   env(side: Side, endpoints?: Partial<LocalEndpoints>): NodeJS.ProcessEnv;
@@ -50,18 +50,18 @@ export const log = (message: string): void => {
   process.stderr.write(`[bench] ${message}\n`);
 };
 
-const startFakes = async (root: string, table: string): Promise<Fakes> => {
-  const keySchema = (
-    JSON.parse(readFileSync(join(root, 'infra', 'orders-table.json'), 'utf8')) as { KeySchema: KeySchemaElement[] }
-  ).KeySchema;
+const keySchemaOf = (root: string, file: string): KeySchemaElement[] =>
+  (JSON.parse(readFileSync(join(root, 'infra', file), 'utf8')) as { KeySchema: KeySchemaElement[] }).KeySchema;
+
+const startFakes = async (root: string, table: string, accountsTable: string): Promise<Fakes> => {
   const dynamodb = await new FakeDynamoDb().start();
-  dynamodb.createTable(table, keySchema);
-  // The accounts document the deployed secret holds (the local accounts' hashes: the bench signs as local-account).
-  const accounts = readFileSync(join(root, 'config', 'local-accounts.json'), 'utf8');
+  dynamodb.createTable(table, keySchemaOf(root, 'orders-table.json'));
+  // The deployed credential store: the accounts table, holding the local accounts (the bench signs as local-account).
+  dynamodb.createTable(accountsTable, keySchemaOf(root, 'accounts-table.json'));
+  await seedAccounts(dynamodb.endpoint, accountsTable);
   return {
     dynamodb,
     eventBridge: await new FakeEventBridge().start(),
-    secretsManager: await new FakeSecretsManager(accounts).start(),
     xray: await new FakeXRayDaemon().start(),
   };
 };
@@ -75,10 +75,13 @@ export const createContext = async (options: BenchOptions): Promise<BenchContext
   const deployed = deployedFunction(root);
   const [subject, alternate] = benchProfiles(deployed);
   const table = deployed.environment.ORDERS_TABLE_NAME ?? 'orders';
+  const accountsTable = deployed.environment.ACCOUNTS_TABLE_NAME ?? 'accounts';
   log('building the subject and the baseline (serverless.yml esbuild options)');
   const bundles = await buildBundles(root, join(workDir, 'dist'));
-  log(`starting the local fakes (DynamoDB, EventBridge, Secrets Manager, X-Ray daemon); stage ${deployed.stage}`);
-  const fakes = await startFakes(root, table);
+  log(
+    `starting the local fakes (DynamoDB with the orders and accounts tables, EventBridge, X-Ray daemon); stage ${deployed.stage}`,
+  );
+  const fakes = await startFakes(root, table, accountsTable);
   const bundleOf = (side: Side): Bundle => (side === 'baseline' ? bundles.baseline : bundles.subject);
   let counter = 0;
   return {
@@ -90,6 +93,7 @@ export const createContext = async (options: BenchOptions): Promise<BenchContext
     profiles: { subject, alternate },
     fakes,
     table,
+    accountsTable,
     bundleOf,
     env: (side, endpoints = {}) => ({
       PATH: process.env.PATH,
@@ -99,7 +103,6 @@ export const createContext = async (options: BenchOptions): Promise<BenchContext
       ...lambdaRuntimeEnv(deployed, 'completeOrder', bundleOf(side).file, {
         dynamodb: fakes.dynamodb.endpoint,
         eventbridge: fakes.eventBridge.endpoint,
-        secretsManager: fakes.secretsManager.endpoint,
         xrayDaemon: fakes.xray.address,
         ...endpoints,
       }),
@@ -116,12 +119,7 @@ export const createContext = async (options: BenchOptions): Promise<BenchContext
       handles.map((handle) => apiEvent(ACCOUNT, SECRET, handle, selector, randomUUID())),
     logFile: (name) => join(workDir, 'logs', `${name}.log`),
     stop: async () => {
-      await Promise.all([
-        fakes.dynamodb.stop(),
-        fakes.eventBridge.stop(),
-        fakes.secretsManager.stop(),
-        fakes.xray.stop(),
-      ]);
+      await Promise.all([fakes.dynamodb.stop(), fakes.eventBridge.stop(), fakes.xray.stop()]);
     },
   };
 };

@@ -7,8 +7,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { counterSink, createLogger, createMetrics } from '../adapters/observability';
-import { createCredential } from '../domain/credentials';
-import type { CredentialStore, OrderCompletedPublisher, OrderStore, StoredOrder } from '../domain/ports';
+import { createCredential, type AccountCredentials, type CredentialStore } from '../domain/credentials';
+import type { OrderCompletedPublisher, OrderStore, StoredOrder } from '../domain/ports';
 import { createCompleteOrderHandler } from '../handlers/complete-order';
 import type { AuthenticatedContext } from '../handlers/http/basic-auth';
 import { apiEvent } from './events';
@@ -37,8 +37,11 @@ const publisher: OrderCompletedPublisher = {
   publish: async () => undefined,
   publishBatch: async (details) => ({ published: details.map((detail) => detail.event_id), failed: [] }),
 };
-const credential = createCredential(SECRET);
-const credentials: CredentialStore = { find: async () => credential };
+const credential: AccountCredentials = {
+  account_id: 'bench-account',
+  secrets: [{ secret_id: 'sk_0000000000000000', created_at: '2026-01-01T00:00:00.000Z', ...createCredential(SECRET) }],
+};
+const credentials: CredentialStore = { find: async () => credential, refresh: async () => credential };
 const logger = createLogger();
 const metrics = createMetrics();
 const handler = createCompleteOrderHandler(

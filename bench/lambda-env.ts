@@ -5,7 +5,6 @@ import type { DeployedFunction } from './profile';
 export interface LocalEndpoints {
   dynamodb: string;
   eventbridge: string;
-  secretsManager: string;
   /** host:port of the stand-in X-Ray daemon. */
   xrayDaemon: string;
 }
@@ -43,7 +42,6 @@ export const lambdaRuntimeEnv = (
     : {}),
   AWS_ENDPOINT_URL_DYNAMODB: endpoints.dynamodb,
   AWS_ENDPOINT_URL_EVENTBRIDGE: endpoints.eventbridge,
-  AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoints.secretsManager,
   // The bench's worker acts as the runtime: it sets _X_AMZN_TRACE_ID per invocation (bench/lambda-context.ts).
   BENCH_ACTIVE_TRACING: deployed.activeTracing ? 'true' : 'false',
 });

@@ -1,3 +1,4 @@
+import type { AuthMiss } from './phases/cost';
 import type { BenchOptions } from './options';
 import type { Profile } from './profile';
 
@@ -101,6 +102,7 @@ export interface BenchResults extends ProfileFigures {
   cold: Record<Side, ColdFigures>;
   bundle_packages: { subject: Record<string, number>; baseline: Record<string, number> };
   capacity_by_size: SizeCost[];
+  auth_miss: { note: string; subject: AuthMiss; baseline: AuthMiss };
   prices_usd: Record<string, number>;
   lambda_cost_per_million_usd: { note: string; subject: number; baseline: number };
 }

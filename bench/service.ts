@@ -5,7 +5,10 @@
  */
 import { createDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbOrderSeeder } from '../adapters/dynamodb/seeder';
+import { AccountsTable } from '../adapters/credentials/accounts-table';
+import { importedAccount } from '../domain/accounts';
 import type { AccountOrder } from '../domain/order';
+import { LOCAL_ACCOUNTS_FILE, readAccountsDocument } from '../scripts/local/accounts';
 
 export type BenchOrder = AccountOrder;
 
@@ -14,6 +17,20 @@ export const seedOrders = async (endpoint: string, table: string, orders: readon
   const client = createDocumentClient({ endpoint, region: 'us-east-1' });
   try {
     await new DynamoDbOrderSeeder(client, table).putOrders(orders);
+  } finally {
+    client.destroy();
+  }
+};
+
+/** Writes the local accounts (local-account / local-secret, ...) into an existing accounts table, as `npm start` does. */
+export const seedAccounts = async (endpoint: string, table: string): Promise<void> => {
+  const client = createDocumentClient({ endpoint, region: 'us-east-1' });
+  try {
+    const now = new Date();
+    const { accounts } = readAccountsDocument(LOCAL_ACCOUNTS_FILE);
+    await new AccountsTable(client, table).putAll(
+      Object.entries(accounts).map(([id, hash]) => importedAccount(id, hash, now)),
+    );
   } finally {
     client.destroy();
   }

@@ -6,6 +6,7 @@ import type { OverheadRun } from './phases/overhead';
 import type { WarmRun } from './phases/warm';
 import { inProcessTracing } from './profile';
 import type { BenchResults, Calls, ColdFigures, ProfileFigures, Shape, Side, SizeCost, WarmFigures } from './results';
+import type { CostFigures } from './phases/cost';
 import { SIDES } from './results';
 import { mean, meanDifference, median, percentile, percentileRatio, round, type Round } from './stats';
 
@@ -103,12 +104,12 @@ const perSide = <T>(make: (side: Side) => T): Record<Side, T> =>
 
 export const summarize = (
   ctx: BenchContext,
-  runs: { warm: WarmRun; cold: ColdRun; overhead: OverheadRun; cost: SizeCost[]; loadAtStart: number[] },
+  runs: { warm: WarmRun; cold: ColdRun; overhead: OverheadRun; cost: CostFigures; loadAtStart: number[] },
 ): BenchResults => {
   const { warm, cold, overhead, cost } = runs;
   const { subject, baseline } = ctx.bundles;
   const alternate = profileFigures(ctx, 'alternate', warm, cold);
-  const byShape = callsByShape(cost);
+  const byShape = callsByShape(cost.bySize);
   const worst = (field: keyof Calls) => Math.max(...Object.values(byShape).map((calls) => calls[field]));
   const lambdaCost = (side: Side) =>
     round(
@@ -128,7 +129,8 @@ export const summarize = (
       note: 'shared 2-core machine; other work may have run at the same time (load_average_at_start)',
     },
     options: ctx.options,
-    endpoints: 'fast in-process fakes (DynamoDB, EventBridge, Secrets Manager, X-Ray daemon); DynamoDB Local for cost',
+    endpoints:
+      'fast in-process fakes (DynamoDB with the orders and accounts tables, EventBridge, X-Ray daemon); DynamoDB Local for cost',
     deployed_environment: ctx.profiles.subject.environment,
     ...(alternate.profile === 'lean' ? { lean: alternate } : { traced: alternate }),
     baseline_cpu_us_per_request: round(mean(pooled(warm.cpu, 'baseline')), 1),
@@ -149,7 +151,11 @@ export const summarize = (
       subject: Object.fromEntries(Object.entries(subject.packages).slice(0, 20)),
       baseline: Object.fromEntries(Object.entries(baseline.packages).slice(0, 20)),
     },
-    capacity_by_size: cost,
+    capacity_by_size: cost.bySize,
+    auth_miss: {
+      note: 'a credential-cache miss (first request of an account per environment, then every ACCOUNTS_CACHE_SECONDS): one eventually consistent GetItem',
+      ...cost.authMiss,
+    },
     prices_usd: PRICES,
     lambda_cost_per_million_usd: {
       note: 'requests plus 1024 MB arm64 for the measured warm p50 (local fake latency, not AWS latency)',

@@ -10,11 +10,12 @@ const envSchema = z
     ORDERS_TABLE_NAME: z.string().min(3).max(255),
     EVENT_BUS_NAME: z.string().min(1).max(256),
     EVENT_SOURCE: z.string().min(1).max(256),
-    /** Where account credentials come from: Secrets Manager (deployed) or a JSON file (local). */
-    ACCOUNTS_SOURCE: z.enum(['secretsmanager', 'file']),
-    ACCOUNTS_SECRET_ID: optional(z.string().min(1)),
-    ACCOUNTS_FILE: optional(z.string().min(1)),
-    ACCOUNTS_CACHE_SECONDS: optional(z.coerce.number().int().min(1).max(3600)).transform((v) => v ?? 300),
+    /** The accounts table (salted hashes of account secrets; infra/accounts-table.json). */
+    ACCOUNTS_TABLE_NAME: z.string().min(3).max(255),
+    /** How long a Lambda environment trusts a looked-up account: the bound on how late a revocation bites. */
+    ACCOUNTS_CACHE_SECONDS: optional(z.coerce.number().int().min(1).max(60)).transform((v) => v ?? 60),
+    /** Size cap of each account cache (known accounts; unknown ids), per Lambda environment. */
+    ACCOUNTS_CACHE_ENTRIES: optional(z.coerce.number().int().min(1).max(1_000_000)).transform((v) => v ?? 10_000),
     /** Local emulators; unset in AWS. */
     DYNAMODB_ENDPOINT: optional(z.url()),
     EVENTBRIDGE_ENDPOINT: optional(z.url()),
@@ -25,19 +26,9 @@ const envSchema = z
     RELAY_LEASE_MS: optional(z.coerce.number().int().min(100).max(300_000)).transform((v) => v ?? 30_000),
   })
   .superRefine((env, ctx) => {
-    if (env.ACCOUNTS_SOURCE === 'secretsmanager' && env.ACCOUNTS_SECRET_ID === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['ACCOUNTS_SECRET_ID'],
-        message: 'required when ACCOUNTS_SOURCE=secretsmanager',
-      });
-    }
     if (env.PUBLISH_TIMEOUT_MS >= env.PUBLISH_LEASE_MS) {
       // Otherwise the relay could take over (and publish) while the request is still publishing.
       ctx.addIssue({ code: 'custom', path: ['PUBLISH_TIMEOUT_MS'], message: 'must be less than PUBLISH_LEASE_MS' });
-    }
-    if (env.ACCOUNTS_SOURCE === 'file' && env.ACCOUNTS_FILE === undefined) {
-      ctx.addIssue({ code: 'custom', path: ['ACCOUNTS_FILE'], message: 'required when ACCOUNTS_SOURCE=file' });
     }
   });
 

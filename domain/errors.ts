@@ -44,11 +44,11 @@ export class OrderTooLarge extends DomainError {
   }
 }
 
-/** A dependency (DynamoDB, EventBridge, Secrets Manager) is down, throttled or timing out. */
+/** A dependency (DynamoDB, EventBridge) is down, throttled or timing out. */
 export class DependencyUnavailable extends DomainError {
   override readonly name = 'DependencyUnavailable';
   constructor(
-    readonly dependency: 'dynamodb' | 'eventbridge' | 'secretsmanager',
+    readonly dependency: 'dynamodb' | 'eventbridge',
     options?: { cause?: unknown },
   ) {
     super(`${dependency} is unavailable`, options);

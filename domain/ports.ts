@@ -134,17 +134,6 @@ export interface OrderCompletedPublisher {
   publishBatch(details: readonly OrderCompletedDetail[]): Promise<BatchPublishResult>;
 }
 
-export interface AccountCredential {
-  /** Random salt, hex. */
-  salt: string;
-  /** HMAC-SHA256(key = salt, message = secret), hex. */
-  secret_hash: string;
-}
-
-export interface CredentialStore {
-  find(accountId: string): Promise<AccountCredential | undefined>;
-}
-
 /** Where the use case reports things worth an operator's attention without failing the request. */
 export interface WarningSink {
   warn(message: string, details: Record<string, unknown>): void;

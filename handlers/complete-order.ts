@@ -8,7 +8,7 @@ import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../config/env';
 import { completeOrder, type CompleteOrderDeps } from '../domain/complete-order';
-import type { CredentialStore } from '../domain/ports';
+import type { CredentialStore } from '../domain/credentials';
 import { captureLambdaHandler, createObservability } from '../adapters/observability';
 import { createCompleteOrderDeps, createCredentialStore } from '../adapters/composition-root';
 import { basicAuth, type AuthenticatedContext } from './http/basic-auth';

@@ -217,7 +217,7 @@ const completeOrderOperation: ZodOpenApiOperationObject = {
     }),
     '503': errorResponse(
       503,
-      'DynamoDB, EventBridge or Secrets Manager unavailable, throttled or too slow',
+      'DynamoDB (the orders or the accounts table) or EventBridge unavailable, throttled or too slow',
       {
         unavailable: {
           summary: 'A dependency is unavailable',

@@ -391,7 +391,7 @@ export interface operations {
           'application/json': components['schemas']['InternalServerError'];
         };
       };
-      /** @description DynamoDB, EventBridge or Secrets Manager unavailable, throttled or too slow */
+      /** @description DynamoDB (the orders or the accounts table) or EventBridge unavailable, throttled or too slow */
       503: {
         headers: {
           /** @description Seconds to wait before retrying (delay-seconds) */

@@ -41,8 +41,7 @@ const main = async (): Promise<number> => {
     ORDERS_TABLE_NAME: settings.tableName,
     EVENT_BUS_NAME: settings.busName,
     EVENT_SOURCE: settings.eventSource,
-    ACCOUNTS_SOURCE: 'file',
-    ACCOUNTS_FILE: 'config/local-accounts.json',
+    ACCOUNTS_TABLE_NAME: settings.accountsTableName,
     DYNAMODB_ENDPOINT: settings.dynamodbEndpoint,
     EVENTBRIDGE_ENDPOINT: settings.eventbridgeEndpoint,
   });

@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { ACCOUNT_ID_PATTERN } from '../../domain/order-fields';
 
 /**
- * The accounts document, in Secrets Manager (deployed) or config/local-accounts.json (local):
+ * The old accounts document (the Secrets Manager secret of earlier versions; config/local-accounts.json):
  * { "accounts": { "<account_id>": { "salt": "<hex>", "secret_hash": "<hex HMAC-SHA256>" } } }.
- * It never holds a secret itself; `npm run hash-secret` makes an entry.
+ * Read only to import it into the accounts table (`npm run accounts -- import FILE`), hashes kept.
  */
 export const accountsDocumentSchema = z.object({
   accounts: z.record(

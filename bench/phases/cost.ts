@@ -1,3 +1,4 @@
+import { seedLocalAccounts } from '../../scripts/local/accounts';
 import { ensureOrdersTable, localClient, startDynamoDbLocal } from '../../scripts/local/dynamodb-local';
 import { startDynamoDbMeter, type MeteredCall } from '../../scripts/local/fakes/dynamodb-meter';
 import { freePort } from '../../scripts/local/fakes/free-port';
@@ -82,7 +83,33 @@ const sizeCost = async (
   return entry;
 };
 
-export const runCost = async (ctx: BenchContext): Promise<SizeCost[]> => {
+/** What a credential-cache miss adds to a request: the auth read (a warm environment's first request of an account). */
+export interface AuthMiss {
+  reads: number;
+  read_units: number;
+}
+
+/** One completion of the exact record (itself 0 reads) on a cold cache: every read it makes is the auth read. */
+const authMiss = async (
+  ctx: BenchContext,
+  worker: Worker,
+  side: CostSide,
+  meter: { endpoint: string; calls: MeteredCall[] },
+): Promise<AuthMiss> => {
+  const handles = ctx.newHandles(side, 1, 'auth');
+  await ctx.seed(handles, 10, meter.endpoint);
+  const callsBefore = meter.calls.length;
+  checkAnswers(side, await worker.run(ctx.eventsFor(handles, SHAPES.exact), 1));
+  const reads = meter.calls.slice(callsBefore).filter((call) => READS.includes(call.operation));
+  return { reads: reads.length, read_units: reads.reduce((sum, call) => sum + call.read_units, 0) };
+};
+
+export interface CostFigures {
+  bySize: SizeCost[];
+  authMiss: Record<CostSide, AuthMiss>;
+}
+
+export const runCost = async (ctx: BenchContext): Promise<CostFigures> => {
   log(`cost: DynamoDB Local; calls and capacity units per completion, ${ctx.options.sizes.join(', ')} points`);
   const dynamodb = await startDynamoDbLocal({ port: await freePort(), region: 'us-east-1' });
   const meter = await startDynamoDbMeter(dynamodb.endpoint);
@@ -90,6 +117,7 @@ export const runCost = async (ctx: BenchContext): Promise<SizeCost[]> => {
   try {
     const admin = localClient(dynamodb.endpoint, 'us-east-1');
     await ensureOrdersTable(admin, ctx.table);
+    await seedLocalAccounts(admin, ctx.accountsTable);
     admin.destroy();
     for (const side of ['subject', 'baseline'] as const) {
       workers[side] = await startWorker(
@@ -99,9 +127,13 @@ export const runCost = async (ctx: BenchContext): Promise<SizeCost[]> => {
         ctx.logFile(`${side}-cost`),
       );
     }
+    // Each worker's first request misses the credential cache; measured apart, so per-completion figures stay exact.
+    const misses = {} as Record<CostSide, AuthMiss>;
+    for (const side of ['subject', 'baseline'] as const) misses[side] = await authMiss(ctx, workers[side], side, meter);
+    log(`cost: a credential-cache miss reads ${misses.subject.reads} item(s), ${misses.subject.read_units} RRU`);
     const bySize: SizeCost[] = [];
     for (const points of ctx.options.sizes) bySize.push(await sizeCost(ctx, workers, meter, points));
-    return bySize;
+    return { bySize, authMiss: misses };
   } finally {
     await Promise.all(Object.values(workers).map((worker) => worker.stop().catch(() => undefined)));
     await meter.stop();

@@ -1,8 +1,7 @@
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { verifySecret } from '../../domain/credentials';
+import { authenticate, type CredentialStore } from '../../domain/credentials';
 import { ACCOUNT_ID_PATTERN } from '../../domain/order-fields';
-import type { CredentialStore } from '../../domain/ports';
 import { authenticationError } from './http-error';
 import { findHeader } from './headers';
 
@@ -36,13 +35,13 @@ export type AuthenticatedContext = Context & { account_id: string };
 /** Puts the authenticated account on the context, or answers 401. Never logs the header or secret. */
 export const basicAuth = (
   credentials: CredentialStore,
+  now: () => Date = () => new Date(),
 ): MiddlewareObj<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext> => ({
   name: 'basicAuth',
   before: async (request) => {
     const presented = parseBasicAuthorization(findHeader(request.event, 'authorization'));
     if (presented === undefined) throw authenticationError();
-    const stored = await credentials.find(presented.account_id);
-    if (!verifySecret(presented.secret, stored)) throw authenticationError();
+    if (!(await authenticate(credentials, presented.account_id, presented.secret, now))) throw authenticationError();
     request.context.account_id = presented.account_id;
   },
 });

@@ -16,6 +16,8 @@ const int = (name: string, fallback: number): number => {
 
 /** serverless.yml's table name for a stage (${self:service}-${sls:stage}-orders), for the scripts. */
 export const stageTableName = (stage: string): string => `orders-complete-${stage}-orders`;
+/** serverless.yml's accounts table name for a stage (${self:service}-${sls:stage}-accounts). */
+export const stageAccountsTableName = (stage: string): string => `orders-complete-${stage}-accounts`;
 /** serverless.yml's event bus name for a stage (${self:service}-${sls:stage}). */
 export const stageBusName = (stage: string): string => `orders-complete-${stage}`;
 
@@ -38,6 +40,7 @@ export const localSettings = () => {
     eventsFile: resolve(localDir, 'events.jsonl'),
     esbuildDir: resolve(localDir, 'esbuild'),
     tableName: stageTableName('local'),
+    accountsTableName: stageAccountsTableName('local'),
     /** serverless.yml's bus and source for stage "local". */
     busName: stageBusName('local'),
     eventSource: 'orders-complete',

@@ -11,6 +11,7 @@ import { connect } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ensureOrdersTable, localClient, pidFileIn, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import { seedLocalAccounts } from './accounts';
 import { assertPortsFree } from './ports';
 import { seedOrdersFromFile } from './seed-orders';
 import { localSettings } from './settings';
@@ -65,6 +66,7 @@ const startDynamoDb = async (settings: Settings): Promise<RunningDynamoDb | unde
 const prepareTable = async (settings: Settings): Promise<void> => {
   const client = localClient(settings.dynamodbEndpoint, settings.region);
   await ensureOrdersTable(client, settings.tableName);
+  await seedLocalAccounts(client, settings.accountsTableName);
   const sampleFile = join(projectRoot, 'seed', 'sample-orders.json');
   const seeded = await seedOrdersFromFile(client, settings.tableName, sampleFile);
   if (seeded.problems.length > 0) throw new Error(`sample orders invalid: ${seeded.problems.join('; ')}`);

@@ -233,7 +233,8 @@ describe('serverless package (no AWS credentials)', () => {
       ...logsAndTraces('CompleteOrderLogGroup'),
       { Effect: 'Allow', Action: ['dynamodb:Query', 'dynamodb:UpdateItem'], Resource: arnOf('OrdersTable') },
       { Effect: 'Allow', Action: ['events:PutEvents'], Resource: arnOf('OrderEventsBus') },
-      { Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: ref('AccountsSecret') },
+      // Credentials: GetItem only (never Query or Scan: the function cannot list accounts).
+      { Effect: 'Allow', Action: ['dynamodb:GetItem'], Resource: arnOf('AccountsTable') },
     ]);
     expect(statementsOf(dev.template, 'RelayPendingEventsRole')).toEqual([
       ...logsAndTraces('RelayPendingEventsLogGroup'),
@@ -292,6 +293,25 @@ describe('serverless package (no AWS credentials)', () => {
     });
     expect(table?.DeletionPolicy).toBe('Retain');
     expect(ofType(dev.template, 'AWS::Events::EventBus')).toHaveLength(1);
+  });
+
+  test('accounts table: its own, keyed by account_id, on-demand, PITR, encrypted, retained; named in the env', () => {
+    const table = dev.template.Resources.AccountsTable;
+    expect(table?.Properties).toMatchObject({
+      TableName: 'orders-complete-dev-accounts',
+      KeySchema: [{ AttributeName: 'account_id', KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      SSESpecification: { SSEEnabled: true },
+      DeletionProtectionEnabled: true,
+    });
+    expect(table?.DeletionPolicy).toBe('Retain');
+    expect(ofType(dev.template, 'AWS::SecretsManager::Secret')).toHaveLength(0);
+    const fn = dev.template.Resources.CompleteOrderLambdaFunction;
+    expect((fn?.Properties.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+      ACCOUNTS_TABLE_NAME: 'orders-complete-dev-accounts',
+      ACCOUNTS_CACHE_SECONDS: '60',
+    });
   });
 
   test('every function has a log group; logs expire per stage (dev 14 days, prod 90)', () => {

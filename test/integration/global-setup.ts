@@ -1,4 +1,5 @@
 import { ensureOrdersTable, localClient, startDynamoDbLocal } from '../../scripts/local/dynamodb-local';
+import { seedLocalAccounts } from '../../scripts/local/accounts';
 import { freePort } from '../../scripts/local/fakes/free-port';
 
 /**
@@ -13,9 +14,13 @@ export default async function globalSetup(): Promise<void> {
   const tableName = 'orders-integration';
   const client = localClient(dynamodb.endpoint, region);
   await ensureOrdersTable(client, tableName);
+  // The accounts table as `npm start` seeds it: local-account / local-secret, other-account / other-secret.
+  const accountsTableName = 'accounts-integration';
+  await seedLocalAccounts(client, accountsTableName);
   client.destroy();
   process.env.DYNAMODB_ENDPOINT = dynamodb.endpoint;
   process.env.ORDERS_TABLE_NAME = tableName;
+  process.env.ACCOUNTS_TABLE_NAME = accountsTableName;
   process.env.AWS_REGION = region;
   (globalThis as { __dynamodbLocal__?: typeof dynamodb }).__dynamodbLocal__ = dynamodb;
 }

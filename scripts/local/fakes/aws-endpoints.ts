@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 
 /**
- * Controllable stand-ins for AWS JSON-protocol endpoints (EventBridge, Secrets Manager) and a fault-injecting
+ * Controllable stand-ins for AWS JSON-protocol endpoints (EventBridge) and a fault-injecting
  * proxy in front of DynamoDB Local, for fault tests. They speak the wire protocol the SDK speaks (POST /,
  * X-Amz-Target, application/x-amz-json-1.x), so the service's real adapters and SDK clients are what is tested.
  */
@@ -158,39 +158,6 @@ export class FakeEventBridge extends FakeEndpoint {
       counts.set(id, (counts.get(id) ?? 0) + 1);
     }
     return counts;
-  }
-}
-
-/** Secrets Manager's GetSecretValue with a fixed secret string, unless a fault is set. */
-export class FakeSecretsManager extends FakeEndpoint {
-  protected readonly contentType = 'application/x-amz-json-1.1';
-  protected readonly throttlingError = 'ThrottlingException';
-
-  constructor(private readonly secretString: string) {
-    super();
-  }
-
-  protected async answer(
-    _request: IncomingMessage,
-    response: ServerResponse,
-    target: string,
-    body: Record<string, unknown>,
-  ): Promise<void> {
-    if (target !== 'secretsmanager.GetSecretValue') {
-      return this.send(response, 400, errorBody('UnknownOperation', target));
-    }
-    const name = String(body.SecretId);
-    this.send(
-      response,
-      200,
-      JSON.stringify({
-        ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}`,
-        Name: name,
-        SecretString: this.secretString,
-        VersionId: randomUUID(),
-        CreatedDate: Date.now() / 1000,
-      }),
-    );
   }
 }
 

@@ -1,10 +1,8 @@
 // Must run first: handlers/complete-order.ts reads its config from the environment when it loads.
 import '../support/env';
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { ORDER_FIELDS, codePointLength } from '../../../domain/order-fields';
 import type { AccountOrder } from '../../../domain/order';
@@ -20,6 +18,7 @@ import {
   uniqueHandle,
   type RawItem,
 } from '../support/dynamo';
+import { localCredentials } from '../support/credentials';
 import { makeDeps, RecordingPublisher } from '../../support/fakes';
 import {
   LOCAL_AUTH,
@@ -39,7 +38,7 @@ import {
 const dynamo = connect();
 afterAll(() => dynamo.destroy());
 
-const credentials = new FileCredentialStore(resolve(__dirname, '../../../config/local-accounts.json'));
+const credentials = localCredentials();
 const logger = new Logger({ serviceName: 'orders-complete-integration', logLevel: 'SILENT' });
 
 const buildHandler = (publisher = new RecordingPublisher()) => {

@@ -1,10 +1,8 @@
 // Must run first: handlers/complete-order.ts reads its config from the environment when it loads.
 import '../support/env';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { resolve } from 'node:path';
 import fc from 'fast-check';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
 import { orderHandleSchema } from '../../../domain/order-fields';
 import type { AccountOrder } from '../../../domain/order';
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
@@ -13,6 +11,7 @@ import { expectDocumentedError } from '../../support/error-shapes';
 import { hostileRequests, toApiGatewayEvent } from '../../support/hostile-requests';
 import { propertyParameters } from '../../support/property';
 import { ACCOUNT, OTHER_ACCOUNT, type RawItem } from '../support/dynamo';
+import { localCredentials } from '../support/credentials';
 import { makeDeps } from '../../support/fakes';
 import { LOCAL_AUTH, completeEvent, lambdaContext, parseResponse } from '../support/http';
 import { changedItems, freshTable, type Table } from '../support/fresh-table';
@@ -23,7 +22,7 @@ import { changedItems, freshTable, type Table } from '../support/fresh-table';
  * a 4xx wrote nothing anywhere and that a 200 changed exactly the caller's record of exactly that handle.
  * Fewer runs than the unit property (each run is a few DynamoDB round trips); seed: test/support/property.ts.
  */
-const credentials = new FileCredentialStore(resolve(__dirname, '../../../config/local-accounts.json'));
+const credentials = localCredentials();
 const logger = new Logger({ serviceName: 'orders-complete-integration', logLevel: 'SILENT' });
 const SECRETS = { [ACCOUNT]: 'local-secret', [OTHER_ACCOUNT]: 'other-secret' };
 

@@ -1,9 +1,7 @@
 // Must run first: handlers/complete-order.ts reads its config from the environment when it loads.
 import '../support/env';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
-import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
 import { toItem } from '../../../adapters/dynamodb/seeder';
 import { ORDER_COMPLETED_DETAIL_TYPE } from '../../../domain/order-completed-event';
 import { accountOrderSchema, type AccountOrder } from '../../../domain/order';
@@ -11,6 +9,7 @@ import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { expectDocumentedError } from '../../support/error-shapes';
 import { ACCOUNT, anOrder, type RawItem } from '../support/dynamo';
+import { localCredentials } from '../support/credentials';
 import { makeDeps } from '../../support/fakes';
 import { LOCAL_AUTH, completeEvent, lambdaContext, parseResponse, type ParsedResponse } from '../support/http';
 import { changedItems, freshTable, type Table } from '../support/fresh-table';
@@ -21,7 +20,7 @@ import { changedItems, freshTable, type Table } from '../support/fresh-table';
  * polyline intact) or is refused with a clear 409 `item_size_limit`, and a whole-table snapshot shows
  * no partial write. The OrderCompleted event of the largest order stays a few hundred bytes.
  */
-const credentials = new FileCredentialStore(resolve(__dirname, '../../../config/local-accounts.json'));
+const credentials = localCredentials();
 const logger = new Logger({ serviceName: 'orders-complete-integration', logLevel: 'SILENT' });
 
 let table: Table;

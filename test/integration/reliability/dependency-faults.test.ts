@@ -1,24 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { createDocumentClient, createSecretsManagerClient } from '../../../adapters/aws-clients';
-import { SecretsManagerCredentialStore } from '../../../adapters/credentials/secrets-manager-credential-store';
+import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
-import {
-  FakeEventBridge,
-  FakeSecretsManager,
-  FaultyDynamoDbProxy,
-  type Fault,
-} from '../../../scripts/local/fakes/aws-endpoints';
+import { FakeEventBridge, FaultyDynamoDbProxy, type Fault } from '../../../scripts/local/fakes/aws-endpoints';
 import { ManualClock } from '../../support/fakes';
 import { freePort } from '../../../scripts/local/fakes/free-port';
+import { localCredentials } from '../support/credentials';
 import { apiFor, relayFor } from '../support/real-service';
 import { freshTable, REGION, type Table } from '../support/fresh-table';
 
 /**
- * DynamoDB and Secrets Manager faults, through the whole complete-order Lambda with the service's real SDK
+ * DynamoDB faults (orders and accounts tables), through the whole complete-order Lambda with the service's real SDK
  * clients and budgets: every fault answers 503 with Retry-After and writes nothing, or (a write that happened
  * but whose answer was lost) leaves the whole completion, never a part of it.
  */
@@ -90,7 +83,7 @@ describe('DynamoDB throttled or unreachable: 503 with Retry-After, nothing writt
   });
 });
 
-describe('DynamoDB or Secrets Manager never answers: 503 before the Lambda timeout, far inside API Gateway’s 30 s', () => {
+describe('DynamoDB never answers: 503 before the Lambda timeout, far inside API Gateway’s 30 s', () => {
   test('lookup hangs, write hangs, write applied but its answer lost: each answers 503 within the 10 s Lambda timeout', async () => {
     const hangingQuery = new FaultyDynamoDbProxy(endpoint());
     const hangingWrite = new FaultyDynamoDbProxy(endpoint());
@@ -141,71 +134,54 @@ describe('DynamoDB or Secrets Manager never answers: 503 before the Lambda timeo
   }, 30_000);
 });
 
-describe('Secrets Manager unreachable: 503, never 200, never a cached allow past its expiry', () => {
-  const accountsDocument = (() => {
-    const document = JSON.parse(
-      readFileSync(resolve(__dirname, '../../../config/local-accounts.json'), 'utf8'),
-    ) as Record<string, unknown>;
-    delete document._comment;
-    return JSON.stringify(document);
-  })();
-
+describe('Accounts table unreachable: 503, never 200, never a cached allow past its expiry', () => {
   test.each<[string, Fault]>([
     ['server errors', 'error500'],
     ['throttling', 'throttle'],
   ])(
     '%s: 503 at once when nothing is cached; after a success, 200 until the cache expires, then 503',
     async (_label, fault) => {
-      const secrets = await new FakeSecretsManager(accountsDocument).start();
-      try {
-        const clock = new ManualClock();
-        const credentials = new SecretsManagerCredentialStore(
-          createSecretsManagerClient({ region: REGION, endpoint: secrets.endpoint }),
-          'orders-complete/test/accounts',
-          1_000,
-          () => clock.epochMs,
-        );
-        const api = apiFor(table.store, eventBridge.endpoint, { credentials });
-        const { order: first, before } = await seed('sm-down');
+      const clock = new ManualClock();
+      // The credential store as the Lambda builds it, reaching the accounts table through the fault proxy.
+      const credentials = localCredentials({
+        dynamodbEndpoint: proxy.endpoint,
+        ttlMs: 1_000,
+        now: () => clock.epochMs,
+      });
+      const api = apiFor(table.store, eventBridge.endpoint, { credentials });
+      const { order: first, before } = await seed('acct-down');
 
-        secrets.fault = fault;
-        expect503(await api.complete(first.order_handle));
-        expect(await mustGetItem(table.client, first, table.name)).toEqual(before);
+      proxy.faults.GetItem = fault;
+      expect503(await api.complete(first.order_handle));
+      expect(await mustGetItem(table.client, first, table.name)).toEqual(before);
 
-        secrets.fault = 'none';
-        expect((await api.complete(first.order_handle)).statusCode).toBe(200);
+      delete proxy.faults.GetItem;
+      expect((await api.complete(first.order_handle)).statusCode).toBe(200);
 
-        // Down again: the cached document still serves until its expiry...
-        secrets.fault = fault;
-        const { order: second } = await seed('sm-cached');
-        clock.advance(999);
-        expect((await api.complete(second.order_handle)).statusCode).toBe(200);
-        // ...and never after it.
-        const { order: third, before: thirdBefore } = await seed('sm-expired');
-        clock.advance(1);
-        expect503(await api.complete(third.order_handle));
-        expect(await mustGetItem(table.client, third, table.name)).toEqual(thirdBefore);
-      } finally {
-        await secrets.stop();
-      }
+      // Down again: the cached account still serves until its expiry...
+      proxy.faults.GetItem = fault;
+      const { order: second } = await seed('acct-cached');
+      clock.advance(999);
+      expect((await api.complete(second.order_handle)).statusCode).toBe(200);
+      // ...and never after it.
+      const { order: third, before: thirdBefore } = await seed('acct-expired');
+      clock.advance(1);
+      expect503(await api.complete(third.order_handle));
+      expect(await mustGetItem(table.client, third, table.name)).toEqual(thirdBefore);
     },
   );
 
   test('unreachable (closed port) or never answering: 503, within the Lambda timeout', async () => {
-    const hanging = await new FakeSecretsManager(accountsDocument).start();
-    hanging.fault = 'hang';
+    const hanging = await new FaultyDynamoDbProxy(endpoint()).start();
+    hanging.faults.GetItem = 'hang';
     try {
-      const storeFor = (secretsEndpoint: string) =>
-        new SecretsManagerCredentialStore(
-          createSecretsManagerClient({ region: REGION, endpoint: secretsEndpoint }),
-          'orders-complete/test/accounts',
-          300_000,
-        );
-      const { order, before } = await seed('sm-unreachable');
+      const { order, before } = await seed('acct-unreachable');
       const closed = apiFor(table.store, eventBridge.endpoint, {
-        credentials: storeFor(`http://127.0.0.1:${await freePort()}`),
+        credentials: localCredentials({ dynamodbEndpoint: `http://127.0.0.1:${await freePort()}` }),
       });
-      const never = apiFor(table.store, eventBridge.endpoint, { credentials: storeFor(hanging.endpoint) });
+      const never = apiFor(table.store, eventBridge.endpoint, {
+        credentials: localCredentials({ dynamodbEndpoint: hanging.endpoint }),
+      });
 
       const started = Date.now();
       const [closedResponse, neverResponse] = await Promise.all([
@@ -217,7 +193,7 @@ describe('Secrets Manager unreachable: 503, never 200, never a cached allow past
       expect503(closedResponse);
       expect503(neverResponse);
       expect(ms).toBeLessThan(10_000);
-      process.stdout.write(`worst-case answer time, Secrets Manager hanging: ${ms} ms\n`);
+      process.stdout.write(`worst-case answer time, accounts table hanging: ${ms} ms\n`);
       expect(await mustGetItem(table.client, order, table.name)).toEqual(before);
     } finally {
       await hanging.stop();

@@ -8,6 +8,7 @@ import { build } from 'esbuild';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { anOrder, endpoint, mustGetItem, orderKey, uniqueHandle } from '../support/dynamo';
 import { FakeEventBridge } from '../../../scripts/local/fakes/aws-endpoints';
+import { accountsTableName } from '../support/credentials';
 import { BUS, relayFor, SOURCE } from '../support/real-service';
 import { freshTable, REGION, type Table } from '../support/fresh-table';
 
@@ -56,8 +57,7 @@ test('killed mid-publish: the relay still delivers exactly one event', async () 
       ORDERS_TABLE_NAME: table.name,
       EVENT_BUS_NAME: BUS,
       EVENT_SOURCE: SOURCE,
-      ACCOUNTS_SOURCE: 'file',
-      ACCOUNTS_FILE: 'config/local-accounts.json',
+      ACCOUNTS_TABLE_NAME: accountsTableName(),
       DYNAMODB_ENDPOINT: endpoint(),
       EVENTBRIDGE_ENDPOINT: eventBridge.endpoint,
       PUBLISH_LEASE_MS: '3000',

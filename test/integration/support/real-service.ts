@@ -1,20 +1,19 @@
 // Must run first: handlers/complete-order.ts reads its config from the environment when it loads.
 import './env';
-import { resolve } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createEventBridgeClient } from '../../../adapters/aws-clients';
-import { FileCredentialStore } from '../../../adapters/credentials/file-credential-store';
 import type { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import type { DynamoDbPendingEventStore } from '../../../adapters/dynamodb/pending-event-store';
 import { EventBridgeOrderCompletedPublisher } from '../../../adapters/eventbridge/order-completed-publisher';
 import type { CompleteOrderDeps } from '../../../domain/complete-order';
-import type { CredentialStore } from '../../../domain/ports';
+import type { CredentialStore } from '../../../domain/credentials';
 import { relayPendingEvents, type RelayDeps, type RelayReport } from '../../../domain/relay-pending-events';
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { RecordingWarnings, makeDeps } from '../../support/fakes';
 import { REGION } from './fresh-table';
+import { localCredentials } from './credentials';
 import { completeEvent, lambdaContext, LOCAL_AUTH, parseResponse, type ParsedResponse } from './http';
 
 /**
@@ -33,8 +32,7 @@ export const publisherFor = (eventbridgeEndpoint: string): EventBridgeOrderCompl
 
 export const quietLogger = (): Logger => new Logger({ serviceName: 'orders-reliability', logLevel: 'SILENT' });
 
-export const localCredentials = (): CredentialStore =>
-  new FileCredentialStore(resolve(__dirname, '../../../config/local-accounts.json'));
+export { localCredentials };
 
 export interface Api {
   deps: CompleteOrderDeps;

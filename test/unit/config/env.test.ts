@@ -5,8 +5,7 @@ const valid = {
   ORDERS_TABLE_NAME: 'orders',
   EVENT_BUS_NAME: 'orders-bus',
   EVENT_SOURCE: 'orders.complete',
-  ACCOUNTS_SOURCE: 'file',
-  ACCOUNTS_FILE: 'config/local-accounts.json',
+  ACCOUNTS_TABLE_NAME: 'accounts',
 };
 
 const errorOf = (env: NodeJS.ProcessEnv): string => {
@@ -23,7 +22,8 @@ describe('loadConfig', () => {
     expect(loadConfig(valid)).toEqual({
       ...valid,
       AWS_REGION: 'us-east-1',
-      ACCOUNTS_CACHE_SECONDS: 300,
+      ACCOUNTS_CACHE_SECONDS: 60,
+      ACCOUNTS_CACHE_ENTRIES: 10_000,
       PUBLISH_LEASE_MS: 10_000,
       PUBLISH_TIMEOUT_MS: 2_000,
       RELAY_LEASE_MS: 30_000,
@@ -34,9 +34,9 @@ describe('loadConfig', () => {
     const config = loadConfig({
       ...valid,
       AWS_REGION: 'eu-central-1',
-      ACCOUNTS_SOURCE: 'secretsmanager',
-      ACCOUNTS_SECRET_ID: 'orders/accounts',
-      ACCOUNTS_CACHE_SECONDS: '60',
+      ACCOUNTS_TABLE_NAME: 'orders-complete-prod-accounts',
+      ACCOUNTS_CACHE_SECONDS: '5',
+      ACCOUNTS_CACHE_ENTRIES: '500',
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
       EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:4010',
       PUBLISH_LEASE_MS: '2500',
@@ -45,9 +45,9 @@ describe('loadConfig', () => {
     });
     expect(config).toMatchObject({
       AWS_REGION: 'eu-central-1',
-      ACCOUNTS_SOURCE: 'secretsmanager',
-      ACCOUNTS_SECRET_ID: 'orders/accounts',
-      ACCOUNTS_CACHE_SECONDS: 60,
+      ACCOUNTS_TABLE_NAME: 'orders-complete-prod-accounts',
+      ACCOUNTS_CACHE_SECONDS: 5,
+      ACCOUNTS_CACHE_ENTRIES: 500,
       DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000',
       EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:4010',
       PUBLISH_LEASE_MS: 2500,
@@ -65,12 +65,12 @@ describe('loadConfig', () => {
   test('missing required variables throw, naming each one', () => {
     const message = errorOf({});
     expect(message).toMatch(/^invalid configuration: /);
-    for (const name of ['ORDERS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'ACCOUNTS_SOURCE']) {
+    for (const name of ['ORDERS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'ACCOUNTS_TABLE_NAME']) {
       expect(message).toContain(name);
     }
   });
 
-  test.each(['ORDERS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'ACCOUNTS_SOURCE'] as const)(
+  test.each(['ORDERS_TABLE_NAME', 'EVENT_BUS_NAME', 'EVENT_SOURCE', 'ACCOUNTS_TABLE_NAME'] as const)(
     'missing %s alone is named',
     (name) => {
       const { [name]: _omitted, ...rest } = valid;
@@ -79,24 +79,9 @@ describe('loadConfig', () => {
     },
   );
 
-  test('an unknown ACCOUNTS_SOURCE is refused', () => {
-    expect(errorOf({ ...valid, ACCOUNTS_SOURCE: 'dynamodb' })).toContain('ACCOUNTS_SOURCE');
-  });
-
-  test('ACCOUNTS_SOURCE=secretsmanager requires ACCOUNTS_SECRET_ID', () => {
-    const message = errorOf({ ...valid, ACCOUNTS_SOURCE: 'secretsmanager' });
-    expect(message).toContain('ACCOUNTS_SECRET_ID: required when ACCOUNTS_SOURCE=secretsmanager');
-  });
-
-  test('an empty ACCOUNTS_SECRET_ID counts as missing', () => {
-    expect(errorOf({ ...valid, ACCOUNTS_SOURCE: 'secretsmanager', ACCOUNTS_SECRET_ID: '' })).toContain(
-      'ACCOUNTS_SECRET_ID',
-    );
-  });
-
-  test('ACCOUNTS_SOURCE=file requires ACCOUNTS_FILE', () => {
-    const { ACCOUNTS_FILE: _omitted, ...rest } = valid;
-    expect(errorOf(rest)).toContain('ACCOUNTS_FILE: required when ACCOUNTS_SOURCE=file');
+  test('the accounts cache may not outlive 60 s: the bound on how late a revocation takes effect', () => {
+    expect(errorOf({ ...valid, ACCOUNTS_CACHE_SECONDS: '61' })).toContain('ACCOUNTS_CACHE_SECONDS');
+    expect(loadConfig({ ...valid, ACCOUNTS_CACHE_SECONDS: '60' }).ACCOUNTS_CACHE_SECONDS).toBe(60);
   });
 
   test.each(['DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT'])('an empty-string %s is treated as unset', (name) => {
@@ -107,7 +92,7 @@ describe('loadConfig', () => {
 
   test('empty-string numbers fall back to their defaults', () => {
     const config = loadConfig({ ...valid, ACCOUNTS_CACHE_SECONDS: '', PUBLISH_LEASE_MS: '' });
-    expect(config.ACCOUNTS_CACHE_SECONDS).toBe(300);
+    expect(config.ACCOUNTS_CACHE_SECONDS).toBe(60);
     expect(config.PUBLISH_LEASE_MS).toBe(10_000);
   });
 
@@ -118,6 +103,8 @@ describe('loadConfig', () => {
   test.each([
     ['ACCOUNTS_CACHE_SECONDS', '0'],
     ['ACCOUNTS_CACHE_SECONDS', '3601'],
+    ['ACCOUNTS_CACHE_ENTRIES', '0'],
+    ['ACCOUNTS_TABLE_NAME', 'ab'],
     ['ACCOUNTS_CACHE_SECONDS', 'soon'],
     ['PUBLISH_LEASE_MS', '99'],
     ['PUBLISH_LEASE_MS', '300001'],

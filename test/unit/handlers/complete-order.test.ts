@@ -108,7 +108,7 @@ describe('complete-order handler: authentication', () => {
   });
 
   test('a credential store outage -> 503 with retry-after, and the order store is never called', async () => {
-    credentials.failure = new DependencyUnavailable('secretsmanager');
+    credentials.failure = new DependencyUnavailable('dynamodb');
     const response = await invoke(request());
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['retry-after']).toBe('1');

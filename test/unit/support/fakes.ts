@@ -12,12 +12,11 @@ import { isCompletable } from '../../../domain/completion-rules';
 import type { AccountOrder } from '../../../domain/order';
 import type { PendingEvent, RouteHandleFill } from '../../../domain/ports';
 import type { OrderKey, OrderType } from '../../../domain/order-fields';
+import type { AccountCredentials, CredentialStore, SecretHash } from '../../../domain/credentials';
 import type {
-  AccountCredential,
   CallOptions,
   CompletionWrite,
   CompletionWriteResult,
-  CredentialStore,
   OrderStore,
   StoredOrder,
 } from '../../../domain/ports';
@@ -188,15 +187,27 @@ const applyFill = (item: StoredOrder, fill: RouteHandleFill | undefined): void =
   if (typeof event === 'object' && event !== null) (event as Record<string, unknown>).route_handle = fill.route_handle;
 };
 
+/** Accounts in memory, each with the one secret whose hash is given. */
 export class InMemoryCredentialStore implements CredentialStore {
   readonly lookups: string[] = [];
   failure: Error | undefined = undefined;
 
-  constructor(private readonly accounts: Record<string, AccountCredential>) {}
+  constructor(private readonly accounts: Record<string, SecretHash>) {}
 
-  async find(accountId: string): Promise<AccountCredential | undefined> {
+  /** Never cached here: a refresh is one more lookup. */
+  async refresh(accountId: string): Promise<AccountCredentials | undefined> {
+    return this.find(accountId);
+  }
+
+  async find(accountId: string): Promise<AccountCredentials | undefined> {
     this.lookups.push(accountId);
     if (this.failure !== undefined) throw this.failure;
-    return Object.hasOwn(this.accounts, accountId) ? this.accounts[accountId] : undefined;
+    const hash = Object.hasOwn(this.accounts, accountId) ? this.accounts[accountId] : undefined;
+    return hash === undefined
+      ? undefined
+      : {
+          account_id: accountId,
+          secrets: [{ secret_id: 'sk_0000000000000001', created_at: '2026-01-01T00:00:00Z', ...hash }],
+        };
   }
 }

@@ -63,8 +63,7 @@ describe('EventBridgeOrderCompletedPublisher', () => {
         ORDERS_TABLE_NAME: 'orders',
         EVENT_BUS_NAME: 'bus-from-config',
         EVENT_SOURCE: 'source.from.config',
-        ACCOUNTS_SOURCE: 'file',
-        ACCOUNTS_FILE: 'config/local-accounts.json',
+        ACCOUNTS_TABLE_NAME: 'accounts',
       });
       const deps = createCompleteOrderDeps(config, {
         logger: new Logger({ logLevel: 'SILENT' }),

@@ -137,7 +137,7 @@ describe('basicAuth middleware', () => {
 
   test('a credential store outage propagates (503), it is not a 401', async () => {
     const store = new InMemoryCredentialStore({ 'acct-1': credential });
-    store.failure = new DependencyUnavailable('secretsmanager');
+    store.failure = new DependencyUnavailable('dynamodb');
     await expect(run(store, basicAuthorization('acct-1', 's3cret'))).rejects.toBeInstanceOf(DependencyUnavailable);
   });
 });

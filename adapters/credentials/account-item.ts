@@ -1,0 +1,47 @@
+import * as z from 'zod';
+import type { Account } from '../../domain/accounts';
+import { SECRET_ID_PATTERN, type AccountCredentials } from '../../domain/credentials';
+import { ACCOUNT_ID_PATTERN } from '../../domain/order-fields';
+
+/**
+ * One item per account in the accounts table (key `account_id`, infra/accounts-table.json): salts and hashes of
+ * its secrets, never a secret. Parsed on every read, so a malformed item fails loudly instead of opening a door.
+ */
+const storedSecretSchema = z.object({
+  secret_id: z.string().regex(SECRET_ID_PATTERN),
+  salt: z.string().regex(/^[0-9a-f]{32,}$/),
+  secret_hash: z.string().regex(/^[0-9a-f]{64}$/),
+  created_at: z.string(),
+  expires_at: z.string().optional(),
+  imported: z.boolean().optional(),
+});
+
+export const accountItemSchema = z.object({
+  account_id: z.string().regex(ACCOUNT_ID_PATTERN),
+  secrets: z.array(storedSecretSchema),
+  created_at: z.string(),
+  updated_at: z.string(),
+  version: z.number().int().min(1),
+});
+
+export const parseAccountItem = (item: Record<string, unknown>): Account => accountItemSchema.parse(item);
+
+/** What the request path reads (ProjectionExpression `account_id, secrets`). */
+const credentialsSchema = accountItemSchema.pick({ account_id: true, secrets: true });
+export const parseCredentials = (item: Record<string, unknown>): AccountCredentials => credentialsSchema.parse(item);
+
+/** The item as written: optional fields left out rather than stored as null. */
+export const toAccountItem = (account: Account): Record<string, unknown> => ({
+  account_id: account.account_id,
+  secrets: account.secrets.map((secret) => ({
+    secret_id: secret.secret_id,
+    salt: secret.salt,
+    secret_hash: secret.secret_hash,
+    created_at: secret.created_at,
+    ...(secret.expires_at === undefined ? {} : { expires_at: secret.expires_at }),
+    ...(secret.imported === true ? { imported: true } : {}),
+  })),
+  created_at: account.created_at,
+  updated_at: account.updated_at,
+  version: account.version,
+});

@@ -1,0 +1,177 @@
+/**
+ * `npm run accounts -- <command>`: the operators' tool for the accounts table (docs/operations.md "Accounts").
+ * Against the running `npm start` stack by default; `--stage NAME` targets a deployed stage's table (AWS
+ * credentials and region from the environment, DYNAMODB_ENDPOINT to point elsewhere).
+ *
+ * Secrets are printed only by create and rotate (one JSON line on stdout), never logged. Exit codes: 0 done,
+ * 1 refused or the table unreachable (one line on stderr says why), 2 bad usage.
+ */
+import { parseArgs } from 'node:util';
+import { createDocumentClient } from '../adapters/aws-clients';
+import { AccountsTable } from '../adapters/credentials/accounts-table';
+import { AccountProblem, describeAccount } from '../domain/accounts';
+import { SECRET_ID_PATTERN } from '../domain/credentials';
+import { DependencyUnavailable } from '../domain/errors';
+import { ACCOUNT_ID_PATTERN } from '../domain/order-fields';
+import { readAccountsDocument } from './local/accounts';
+import { localSettings, stageAccountsTableName } from './local/settings';
+
+// The SDK is pinned; its notice that releases after January 2027 need Node 22 is known (README): one line per error.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+const USAGE = `usage: npm run accounts -- <command> [--stage NAME]
+  create ID                          new account; prints {"account_id","secret_id","secret"} once
+  rotate ID [--old-expires-in 7d]    adds a second secret (printed once); the old one works until revoked/expired
+  revoke ID SECRET_ID                revokes one secret (callers using it get 401 within 60 s)
+  delete ID                          removes the account
+  list [ID]                          account ids, secret ids, created/expiry times (never hashes)
+  import FILE                        imports the old accounts document {"accounts":{ID:{salt,secret_hash}}}
+account ids: 1-64 characters of A-Z a-z 0-9 . _ - (starting with a letter or digit)`;
+
+class UsageError extends Error {}
+
+interface Target {
+  table: AccountsTable;
+  where: string;
+  hint: string;
+  close(): void;
+}
+
+const targetFor = (stage: string | undefined): Target => {
+  const settings = localSettings();
+  if (stage === undefined) {
+    const client = createDocumentClient({ region: settings.region, endpoint: settings.dynamodbEndpoint });
+    return {
+      table: new AccountsTable(client, settings.accountsTableName),
+      where: settings.dynamodbEndpoint,
+      hint: 'is `npm start` running?',
+      close: () => client.destroy(),
+    };
+  }
+  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? settings.region;
+  const endpoint = process.env.DYNAMODB_ENDPOINT || undefined;
+  const client = createDocumentClient({ region, endpoint });
+  return {
+    table: new AccountsTable(client, stageAccountsTableName(stage)),
+    where: endpoint ?? `AWS ${region}`,
+    hint: `is stage ${stage} deployed there, and are your AWS credentials for that account?`,
+    close: () => client.destroy(),
+  };
+};
+
+const accountId = (value: string | undefined): string => {
+  if (value === undefined || !ACCOUNT_ID_PATTERN.test(value)) {
+    throw new UsageError(`bad account id ${JSON.stringify(value ?? '')}: 1-64 characters of A-Z a-z 0-9 . _ -`);
+  }
+  return value;
+};
+
+const duration = (value: string): number => {
+  const match = /^(\d{1,6})(m|h|d)$/.exec(value);
+  if (match === null) throw new UsageError(`bad --old-expires-in ${JSON.stringify(value)}: e.g. 30m, 12h, 7d`);
+  return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
+};
+
+const out = (value: unknown): void => {
+  process.stdout.write(`${JSON.stringify(value)}\n`);
+};
+
+const run = async (table: AccountsTable, command: string, args: string[], oldExpiresIn?: string): Promise<void> => {
+  const arity = { create: 1, rotate: 1, revoke: 2, delete: 1, import: 1 }[command];
+  if (arity !== undefined && args.length !== arity) throw new UsageError(`${command} takes ${arity} argument(s)`);
+  switch (command) {
+    case 'create':
+      return out(await table.create(accountId(args[0])));
+    case 'rotate': {
+      const id = accountId(args[0]);
+      const expiry = oldExpiresIn === undefined ? undefined : new Date(Date.now() + duration(oldExpiresIn));
+      return out(await table.rotate(id, expiry));
+    }
+    case 'revoke': {
+      const id = accountId(args[0]);
+      const secretId = args[1] as string;
+      if (!SECRET_ID_PATTERN.test(secretId)) throw new UsageError(`bad secret id ${JSON.stringify(secretId)}`);
+      const account = await table.revoke(id, secretId);
+      return out({ revoked: secretId, ...describeAccount(account, new Date()) });
+    }
+    case 'delete':
+      await table.delete(accountId(args[0]));
+      return out({ deleted: args[0] });
+    case 'list':
+      return list(table, args);
+    case 'import': {
+      const document = readDocument(args[0] as string);
+      return out(await table.importDocument(document));
+    }
+    default:
+      throw new UsageError(`unknown command ${JSON.stringify(command)}`);
+  }
+};
+
+const list = async (table: AccountsTable, args: string[]): Promise<void> => {
+  if (args.length > 1) throw new UsageError('list takes at most one account id');
+  const now = new Date();
+  if (args[0] !== undefined) {
+    const account = await table.get(accountId(args[0]));
+    if (account === undefined) throw new AccountProblem('unknown_account', `no account ${args[0]}`);
+    return out(describeAccount(account, now));
+  }
+  for await (const account of table.list()) out(describeAccount(account, now));
+};
+
+const readDocument = (file: string) => {
+  try {
+    return readAccountsDocument(file);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    throw new AccountProblem('bad_document', `${file} is not an accounts document ({"accounts":{...}}): ${reason}`);
+  }
+};
+
+const unreachable = (error: unknown): boolean =>
+  error instanceof DependencyUnavailable ||
+  /ResourceNotFound|CredentialsProviderError|UnrecognizedClient|AccessDenied|ECONNREFUSED/.test(
+    `${error instanceof Error ? error.name : ''} ${String(error)}`,
+  );
+
+const main = async (): Promise<number> => {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      allowPositionals: true,
+      options: { stage: { type: 'string' }, 'old-expires-in': { type: 'string' }, help: { type: 'boolean' } },
+    });
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : String(error)} (npm run accounts -- --help)`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  const [command, ...args] = positionals;
+  if (values.help === true || command === undefined) {
+    console.error(USAGE);
+    return values.help === true ? 0 : 2;
+  }
+  if (values.stage !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(values.stage)) {
+    console.error(`bad --stage ${JSON.stringify(values.stage)}: letters, digits and - (npm run accounts -- --help)`);
+    return 2;
+  }
+  const target = targetFor(values.stage);
+  try {
+    await run(target.table, command, args, values['old-expires-in']);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError) {
+      console.error(`${error.message} (npm run accounts -- --help)`);
+      return 2;
+    }
+    if (error instanceof AccountProblem) console.error(error.message);
+    else if (unreachable(error))
+      console.error(`cannot reach the accounts table ${target.table.tableName} at ${target.where}: ${target.hint}`);
+    else console.error(`accounts ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  } finally {
+    target.close();
+  }
+};
+
+void main().then((code) => process.exit(code));
