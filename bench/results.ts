@@ -1,4 +1,3 @@
-import type { AuthMiss } from './phases/cost';
 import type { BenchOptions } from './options';
 import type { Profile } from './profile';
 
@@ -80,6 +79,12 @@ export interface Machine {
  * bench/results.json. The top-level ratios are the deployed default profile's (`profile`); `lean` (or `traced`,
  * when the default does not trace in process) holds the other tracing choice measured in the same run.
  */
+/** What a credential-cache miss adds to a request: the auth read (a warm environment's first request of an account). */
+export interface AuthMiss {
+  reads: number;
+  read_units: number;
+}
+
 export interface BenchResults extends ProfileFigures {
   generated_at: string;
   machine: Machine;

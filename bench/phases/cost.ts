@@ -6,7 +6,7 @@ import type { BenchContext } from '../context';
 import { log } from '../context';
 import { type Selector } from '../events';
 import { benchOrder } from '../orders';
-import type { CompletionCost, Shape, SizeCost } from '../results';
+import type { AuthMiss, CompletionCost, Shape, SizeCost } from '../results';
 import { round } from '../stats';
 import { checkAnswers, startWorker, type Worker } from '../workers';
 
@@ -82,12 +82,6 @@ const sizeCost = async (
   }
   return entry;
 };
-
-/** What a credential-cache miss adds to a request: the auth read (a warm environment's first request of an account). */
-export interface AuthMiss {
-  reads: number;
-  read_units: number;
-}
 
 /** One completion of the exact record (itself 0 reads) on a cold cache: every read it makes is the auth read. */
 const authMiss = async (
