@@ -4,6 +4,7 @@ import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type * as TracerModule from '@aws-lambda-powertools/tracer';
 import type * as TracerMiddlewareModule from '@aws-lambda-powertools/tracer/middleware';
 import type { CounterSink } from '../domain/ports';
+import { DependencyTimings } from './dependency-timings';
 
 /**
  * Powertools, configured once: structured logs, CloudWatch metrics in EMF, X-Ray traces. Each is switched
@@ -25,8 +26,10 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 export interface Observability {
   logger: Logger;
   metrics: Metrics;
-  /** Absent when tracing is off. */
+  /** Absent when in-process tracing is off (the default: README "Observability"). */
   tracer: Tracer | undefined;
+  /** Time spent in each dependency by the current request, for its EMF record. */
+  timings: DependencyTimings;
 }
 
 export const createLogger = (): Logger =>
@@ -72,7 +75,21 @@ export const createObservability = (): Observability => ({
   logger: createLogger(),
   metrics: createMetrics(),
   tracer: createTracer(),
+  timings: new DependencyTimings(),
 });
+
+/** Reads Powertools' own metrics switch (POWERTOOLS_METRICS_DISABLED, POWERTOOLS_DEV), which Metrics keeps protected. */
+class MetricsSwitch extends Metrics {
+  static isPublishing(metrics: Metrics): boolean {
+    // tsc needs the cast to reach the protected method (TS2446); typescript-eslint's checker disagrees.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    return !(metrics as MetricsSwitch).isDisabled();
+  }
+}
+
+/** Whether flushing `metrics` writes an EMF line (metrics on and something stored). */
+export const willPublishMetrics = (metrics: Metrics): boolean =>
+  MetricsSwitch.isPublishing(metrics) && metrics.hasStoredMetrics();
 
 /** Counts one occurrence; flushed as EMF by the logMetrics middleware at the end of the invocation. */
 export const countMetric = (metrics: Metrics, name: MetricName): void => {

@@ -15,6 +15,7 @@ import { SecretsManagerCredentialStore } from './credentials/secrets-manager-cre
 import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
 import { counterSink, type Observability } from './observability';
+import { timeCalls, type Dependency, type DependencyTimings } from './dependency-timings';
 
 /** The composition root: builds the adapters the handlers use, from validated config. */
 
@@ -22,35 +23,54 @@ import { counterSink, type Observability } from './observability';
 const traced = <T extends object>(client: T, tracer: Tracer | undefined): T =>
   tracer === undefined ? client : tracer.captureAWSv3Client(client);
 
-export const createCredentialStore = (config: Config, tracer?: Tracer): CredentialStore =>
+/** The request path's clients also time their calls (adapters/dependency-timings.ts). */
+const timed = <T extends Parameters<typeof timeCalls>[0]>(
+  client: T,
+  dependency: Dependency,
+  timings: DependencyTimings | undefined,
+): T => (timings === undefined ? client : timeCalls(client, dependency, timings));
+
+export const createCredentialStore = (config: Config, tracer?: Tracer, timings?: DependencyTimings): CredentialStore =>
   config.ACCOUNTS_SOURCE === 'file'
     ? new FileCredentialStore(config.ACCOUNTS_FILE as string)
     : new SecretsManagerCredentialStore(
-        traced(createSecretsManagerClient({ region: config.AWS_REGION }), tracer),
+        timed(traced(createSecretsManagerClient({ region: config.AWS_REGION }), tracer), 'credentials', timings),
         config.ACCOUNTS_SECRET_ID as string,
         config.ACCOUNTS_CACHE_SECONDS * 1000,
       );
 
-export const createOrderStore = (config: Config, tracer?: Tracer): DynamoDbOrderStore =>
+export const createOrderStore = (config: Config, tracer?: Tracer, timings?: DependencyTimings): DynamoDbOrderStore =>
   new DynamoDbOrderStore(
     toDocumentClient(
-      traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
+      timed(
+        traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
+        'ordersTable',
+        timings,
+      ),
     ),
     config.ORDERS_TABLE_NAME,
   );
 
-export const createPublisher = (config: Config, tracer?: Tracer): EventBridgeOrderCompletedPublisher =>
+export const createPublisher = (
+  config: Config,
+  tracer?: Tracer,
+  timings?: DependencyTimings,
+): EventBridgeOrderCompletedPublisher =>
   new EventBridgeOrderCompletedPublisher(
-    traced(createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }), tracer),
+    timed(
+      traced(createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }), tracer),
+      'eventBus',
+      timings,
+    ),
     { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
   );
 
 export const createCompleteOrderDeps = (
   config: Config,
-  { logger, metrics, tracer }: Observability,
+  { logger, metrics, tracer, timings }: Observability,
 ): CompleteOrderDeps => ({
-  store: createOrderStore(config, tracer),
-  publisher: createPublisher(config, tracer),
+  store: createOrderStore(config, tracer, timings),
+  publisher: createPublisher(config, tracer, timings),
   warnings: { warn: (message, details) => logger.warn(message, details) },
   now: () => new Date(),
   publishLeaseMs: config.PUBLISH_LEASE_MS,

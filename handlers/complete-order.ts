@@ -14,12 +14,15 @@ import { createCompleteOrderDeps, createCredentialStore } from '../adapters/runt
 import { basicAuth, type AuthenticatedContext } from './http/basic-auth';
 import { parseCompleteOrderRequest } from './http/complete-order-request';
 import { httpErrorMapper } from './http/error-mapper';
+import { requestRecord, type RecordingContext } from './http/request-record';
+import type { DependencyTimings } from '../adapters/dependency-timings';
 import { jsonResponse } from './http/responses';
 
 /** Metrics and traces: absent in tests that only look at responses. */
 export interface Telemetry {
   metrics?: Metrics;
   tracer?: Tracer;
+  timings?: DependencyTimings;
 }
 
 /** API Gateway's request id, on every log line of the request as correlation_id. */
@@ -47,7 +50,12 @@ export const createCompleteOrderHandler = (
   logger: Logger,
   telemetry: Telemetry = {},
 ) => {
-  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>({
+  const handler = middy<
+    APIGatewayProxyEventV2,
+    APIGatewayProxyStructuredResultV2,
+    Error,
+    AuthenticatedContext & RecordingContext
+  >({
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
   })
     // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the Authorization header.
@@ -57,6 +65,7 @@ export const createCompleteOrderHandler = (
   // Responses are orders (up to 400 KB); a trace keeps their timing, not their content.
   if (telemetry.tracer !== undefined) handler.use(captureLambdaHandler(telemetry.tracer, { captureResponse: false }));
   return handler
+    .use(requestRecord(logger, telemetry.metrics, telemetry.timings))
     .use(httpErrorMapper(logger, telemetry.metrics))
     .use(basicAuth(credentials))
     .handler(async (event, context) => {
@@ -67,12 +76,14 @@ export const createCompleteOrderHandler = (
         // The publish must end before middy's early timeout answers 503 for a request whose write succeeded.
         timeLeftMs: () => context.getRemainingTimeInMillis() - TIMEOUT_EARLY_MS,
       });
-      logger.info(result.transitioned ? 'order completed' : 'order already completed', {
+      // Written once, by requestRecord: on the EMF line when there is one, else as an INFO line.
+      context.completion = {
+        message: result.transitioned ? 'order completed' : 'order already completed',
         account_id: context.account_id,
         order_type: result.order.type,
         type_index: result.order.type_index,
         fulfillment_attempt: result.order.fulfillment_attempt,
-      });
+      };
       return jsonResponse(200, result.order);
     });
 };
@@ -82,7 +93,7 @@ const config = loadConfig();
 const observability = createObservability();
 export const handler = createCompleteOrderHandler(
   createCompleteOrderDeps(config, observability),
-  createCredentialStore(config, observability.tracer),
+  createCredentialStore(config, observability.tracer, observability.timings),
   observability.logger,
   observability,
 );

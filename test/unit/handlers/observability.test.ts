@@ -9,6 +9,7 @@ import {
   METRICS_NAMESPACE,
   SERVICE_NAME,
 } from '../../../adapters/observability';
+import { DependencyTimings } from '../../../adapters/dependency-timings';
 import type { CompleteOrderDeps } from '../../../domain/complete-order';
 import { createCredential } from '../../../domain/credentials';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
@@ -49,6 +50,7 @@ let store: InMemoryOrderStore;
 let publisher: RecordingPublisher;
 let deps: CompleteOrderDeps;
 let credentials: InMemoryCredentialStore;
+let timings: DependencyTimings;
 const savedEnv = { ...process.env };
 
 beforeEach(() => {
@@ -61,6 +63,7 @@ beforeEach(() => {
   jest.spyOn(process.stderr, 'write').mockImplementation(capture);
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   store = new InMemoryOrderStore();
+  timings = new DependencyTimings();
   publisher = new RecordingPublisher();
   credentials = new InMemoryCredentialStore({ [ACCOUNT]: createCredential(SECRET) });
   deps = {
@@ -93,7 +96,7 @@ afterEach(() => {
   Object.assign(process.env, savedEnv);
 });
 
-/** A handler wired as in production: INFO logs and EMF metrics to stdout. */
+/** A handler wired as in production: INFO logs and EMF metrics to stdout, dependency timings on the EMF record. */
 const invoke = async (
   event: APIGatewayProxyEventV2,
   context: Context = lambdaContext(),
@@ -101,7 +104,7 @@ const invoke = async (
   const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: 'INFO' });
   const metrics = createMetrics();
   const counting = { ...deps, counters: counterSink(metrics) };
-  const handler = createCompleteOrderHandler(counting, credentials, logger, { metrics });
+  const handler = createCompleteOrderHandler(counting, credentials, logger, { metrics, timings });
   return handler(event, context as AuthenticatedContext);
 };
 
@@ -125,10 +128,56 @@ const metricNames = () =>
   emf().flatMap((doc) => doc._aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name)));
 
 describe('logs', () => {
-  test('a completion logs one line with the request id, correlation id and cold start flag', async () => {
+  test('a completion writes one line: its EMF record, with the facts, request id and correlation id', async () => {
     const context = lambdaContext();
     const response = await invoke(request('order-ongoing'), context);
     expect(response.statusCode).toBe(200);
+    expect(jsonLines()).toHaveLength(1);
+    expect(output.join('').trim().split('\n')).toHaveLength(1);
+    expect(emf()[0]).toMatchObject({
+      OrdersCompleted: 1,
+      message: 'order completed',
+      function_request_id: context.awsRequestId,
+      correlation_id: REQUEST_ID,
+      account_id: ACCOUNT,
+      order_type: 'drop',
+      type_index: '0',
+      fulfillment_attempt: '0',
+    });
+  });
+
+  test('the EMF record says how long each dependency took (milliseconds, per request)', async () => {
+    // As the timed SDK clients do (adapters/dependency-timings.ts), across two calls to the table.
+    const findRecords = store.findRecords.bind(store);
+    jest.spyOn(store, 'findRecords').mockImplementation(async (...args) => {
+      timings.add('ordersTable', 12.34);
+      timings.add('ordersTable', 0.5);
+      return findRecords(...args);
+    });
+    publisher.onPublish = () => timings.add('eventBus', 3.21);
+    expect((await invoke(request('order-ongoing'))).statusCode).toBe(200);
+    const [doc] = emf();
+    expect(doc).toMatchObject({ OrdersTableLatency: 12.8, EventBusLatency: 3.2 });
+    expect(doc?._aws.CloudWatchMetrics[0]?.Metrics).toEqual(
+      expect.arrayContaining([
+        { Name: 'OrdersTableLatency', Unit: 'Milliseconds' },
+        { Name: 'EventBusLatency', Unit: 'Milliseconds' },
+      ]),
+    );
+    // The next request starts from zero.
+    output.length = 0;
+    jest.mocked(store.findRecords).mockRestore();
+    publisher.onPublish = undefined;
+    await invoke(request('order-ongoing'));
+    expect(metricNames()).not.toContain('OrdersTableLatency');
+  });
+
+  test('with metrics off, the completion is an INFO line with the request id, correlation id and cold start flag', async () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    const context = lambdaContext();
+    const response = await invoke(request('order-ongoing'), context);
+    expect(response.statusCode).toBe(200);
+    expect(jsonLines()).toHaveLength(1);
     const completed = logLines().find((line) => line.message === 'order completed');
     expect(completed).toMatchObject({
       level: 'INFO',
@@ -138,6 +187,14 @@ describe('logs', () => {
       account_id: ACCOUNT,
     });
     expect(typeof completed?.cold_start).toBe('boolean');
+  });
+
+  test('a replay with nothing to count is an INFO line too (never no record)', async () => {
+    await invoke(request('order-ongoing'));
+    output.length = 0;
+    expect((await invoke(request('order-ongoing'))).statusCode).toBe(200);
+    expect(jsonLines()).toHaveLength(1);
+    expect(logLines()[0]).toMatchObject({ message: 'order already completed', correlation_id: REQUEST_ID });
   });
 
   test.each([
@@ -152,8 +209,8 @@ describe('logs', () => {
     const everything = output.join('');
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(authorization.slice('Basic '.length));
-    // The completion and the 500 are logged; a 401 is answered without a line.
-    expect(logLines().length).toBeGreaterThan(secret === SECRET ? 1 : -1);
+    // The completion (its EMF record) and the 500 are written; a 401 is answered without a line.
+    expect(jsonLines().length).toBeGreaterThan(secret === SECRET ? 1 : -1);
   });
 });
 

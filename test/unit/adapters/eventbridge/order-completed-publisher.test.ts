@@ -1,3 +1,4 @@
+import { DependencyTimings } from '../../../../adapters/dependency-timings';
 import { afterEach, describe, expect, test } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
@@ -70,6 +71,7 @@ describe('EventBridgeOrderCompletedPublisher', () => {
         logger: new Logger({ logLevel: 'SILENT' }),
         metrics: createMetrics(),
         tracer: createTracer(),
+        timings: new DependencyTimings(),
       });
       await deps.publisher.publish(detail);
       const entry = classMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
