@@ -149,7 +149,7 @@ describe('logs', () => {
   test('the EMF record says how long each dependency took (milliseconds, per request)', async () => {
     // As the timed SDK clients do (adapters/dependency-timings.ts), across two calls to the table.
     const findRecords = store.findRecords.bind(store);
-    jest.spyOn(store, 'findRecords').mockImplementation(async (...args) => {
+    const spy = jest.spyOn(store, 'findRecords').mockImplementation(async (...args) => {
       timings.add('ordersTable', 12.34);
       timings.add('ordersTable', 0.5);
       return findRecords(...args);
@@ -166,7 +166,7 @@ describe('logs', () => {
     );
     // The next request starts from zero.
     output.length = 0;
-    jest.mocked(store.findRecords).mockRestore();
+    spy.mockRestore();
     publisher.onPublish = undefined;
     await invoke(request('order-ongoing'));
     expect(metricNames()).not.toContain('OrdersTableLatency');
