@@ -67,10 +67,10 @@ export const createPublisher = (
 
 export const createCompleteOrderDeps = (
   config: Config,
-  { logger, metrics, tracer, timings }: Observability,
+  { logger, metrics, tracing, timings }: Observability,
 ): CompleteOrderDeps => ({
-  store: createOrderStore(config, tracer, timings),
-  publisher: createPublisher(config, tracer, timings),
+  store: createOrderStore(config, tracing?.tracer, timings),
+  publisher: createPublisher(config, tracing?.tracer, timings),
   warnings: { warn: (message, details) => logger.warn(message, details) },
   now: () => new Date(),
   publishLeaseMs: config.PUBLISH_LEASE_MS,

@@ -3,13 +3,12 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../config/env';
 import { completeOrder, type CompleteOrderDeps } from '../domain/complete-order';
 import type { CredentialStore } from '../domain/ports';
-import { captureLambdaHandler, createObservability } from '../adapters/observability';
+import { createObservability, type Tracing } from '../adapters/observability';
 import { createCompleteOrderDeps, createCredentialStore } from '../adapters/runtime';
 import { basicAuth, type AuthenticatedContext } from './http/basic-auth';
 import { parseCompleteOrderRequest } from './http/complete-order-request';
@@ -21,7 +20,7 @@ import { jsonResponse } from './http/responses';
 /** Metrics and traces: absent in tests that only look at responses. */
 export interface Telemetry {
   metrics?: Metrics;
-  tracer?: Tracer;
+  tracing?: Tracing | undefined;
   timings?: DependencyTimings;
 }
 
@@ -63,7 +62,8 @@ export const createCompleteOrderHandler = (
     .use(correlationId(logger));
   if (telemetry.metrics !== undefined) handler.use(logMetrics(telemetry.metrics));
   // Responses are orders (up to 400 KB); a trace keeps their timing, not their content.
-  if (telemetry.tracer !== undefined) handler.use(captureLambdaHandler(telemetry.tracer, { captureResponse: false }));
+  const { tracing } = telemetry;
+  if (tracing !== undefined) handler.use(tracing.captureLambdaHandler(tracing.tracer, { captureResponse: false }));
   return handler
     .use(requestRecord(logger, telemetry.metrics, telemetry.timings))
     .use(httpErrorMapper(logger, telemetry.metrics))
@@ -88,12 +88,17 @@ export const createCompleteOrderHandler = (
     });
 };
 
-// Built once per Lambda environment (at init), reused by every warm invocation.
-const config = loadConfig();
-const observability = createObservability();
-export const handler = createCompleteOrderHandler(
-  createCompleteOrderDeps(config, observability),
-  createCredentialStore(config, observability.tracer, observability.timings),
-  observability.logger,
-  observability,
-);
+/**
+ * The deployed handler, built once per Lambda environment (at init) and reused by every warm invocation:
+ * handlers/lambda/complete-order.ts awaits it at the top level of the ESM entry.
+ */
+export const createCompleteOrderLambda = async () => {
+  const config = loadConfig();
+  const observability = await createObservability();
+  return createCompleteOrderHandler(
+    createCompleteOrderDeps(config, observability),
+    createCredentialStore(config, observability.tracing?.tracer, observability.timings),
+    observability.logger,
+    observability,
+  );
+};

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import {
   counterSink,
   createMetrics,
-  createTracer,
+  loadTracing,
   isTracingEnabled,
   METRICS_NAMESPACE,
   SERVICE_NAME,
@@ -280,14 +280,15 @@ describe('tracing switch', () => {
       { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', POWERTOOLS_TRACE_ENABLED: 'false' },
     ],
     ['SAM local', false, { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', AWS_SAM_LOCAL: 'true' }],
-  ])('%s: tracing on = %s (the Tracer is loaded only then)', (_label, enabled, env) => {
+  ])('%s: tracing on = %s (the Tracer is loaded only then)', async (_label, enabled, env) => {
     expect(isTracingEnabled(env)).toBe(enabled);
-    expect(createTracer(env) !== undefined).toBe(enabled);
+    expect((await loadTracing(env)) !== undefined).toBe(enabled);
   });
 
-  test('an enabled tracer is Powertools’ own, tracing on', () => {
+  test('an enabled tracer is Powertools’ own, tracing on, with its middy middleware', async () => {
     process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs22.x';
-    const tracer = createTracer();
-    expect(tracer?.isTracingEnabled()).toBe(true);
+    const tracing = await loadTracing();
+    expect(tracing?.tracer.isTracingEnabled()).toBe(true);
+    expect(typeof tracing?.captureLambdaHandler(tracing.tracer, { captureResponse: false }).before).toBe('function');
   });
 });

@@ -10,7 +10,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeOrderCompletedPublisher } from '../../../../adapters/eventbridge/order-completed-publisher';
-import { createMetrics, createTracer } from '../../../../adapters/observability';
+import { createMetrics, loadTracing } from '../../../../adapters/observability';
 import { createCompleteOrderDeps } from '../../../../adapters/runtime';
 import { loadConfig } from '../../../../config/env';
 import { DependencyUnavailable, EventNotPublished } from '../../../../domain/errors';
@@ -70,7 +70,7 @@ describe('EventBridgeOrderCompletedPublisher', () => {
       const deps = createCompleteOrderDeps(config, {
         logger: new Logger({ logLevel: 'SILENT' }),
         metrics: createMetrics(),
-        tracer: createTracer(),
+        tracing: await loadTracing(),
         timings: new DependencyTimings(),
       });
       await deps.publisher.publish(detail);
