@@ -10,6 +10,7 @@ import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { DynamoDbPendingEventStore } from './dynamodb/pending-event-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
 import { counterSink, type Observability } from './observability';
+import { timeCalls, type Dependency, type DependencyTimings } from './dependency-timings';
 
 /** The composition root: builds the adapters the handlers use, from validated config. */
 
@@ -17,38 +18,55 @@ import { counterSink, type Observability } from './observability';
 const traced = <T extends object>(client: T, tracer: Tracer | undefined): T =>
   tracer === undefined ? client : tracer.captureAWSv3Client(client);
 
-export const createCredentialStore = (config: Config, tracer?: Tracer): CredentialStore =>
-  new DynamoDbCredentialStore(
-    toDocumentClient(
-      traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
-    ),
-    config.ACCOUNTS_TABLE_NAME,
-    { ttlMs: config.ACCOUNTS_CACHE_SECONDS * 1000, maxEntries: config.ACCOUNTS_CACHE_ENTRIES },
-  );
+/** The request path's clients also time their calls (adapters/dependency-timings.ts). */
+const timed = <T extends Parameters<typeof timeCalls>[0]>(
+  client: T,
+  dependency: Dependency,
+  timings: DependencyTimings | undefined,
+): T => (timings === undefined ? client : timeCalls(client, dependency, timings));
 
-const documentClient = (config: Config, tracer?: Tracer) =>
+/** A DynamoDB client (one per store, built once), traced and timed as asked. */
+const documentClient = (config: Config, tracer?: Tracer, timing?: [Dependency, DependencyTimings | undefined]) =>
   toDocumentClient(
-    traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
+    timed(
+      traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
+      timing?.[0] ?? 'ordersTable',
+      timing?.[1],
+    ),
   );
 
-export const createOrderStore = (config: Config, tracer?: Tracer): DynamoDbOrderStore =>
-  new DynamoDbOrderStore(documentClient(config, tracer), config.ORDERS_TABLE_NAME);
+export const createCredentialStore = (config: Config, tracer?: Tracer, timings?: DependencyTimings): CredentialStore =>
+  new DynamoDbCredentialStore(documentClient(config, tracer, ['credentials', timings]), config.ACCOUNTS_TABLE_NAME, {
+    ttlMs: config.ACCOUNTS_CACHE_SECONDS * 1000,
+    maxEntries: config.ACCOUNTS_CACHE_ENTRIES,
+  });
+
+export const createOrderStore = (config: Config, tracer?: Tracer, timings?: DependencyTimings): DynamoDbOrderStore =>
+  new DynamoDbOrderStore(documentClient(config, tracer, ['ordersTable', timings]), config.ORDERS_TABLE_NAME);
 
 export const createPendingEventStore = (config: Config, tracer?: Tracer): DynamoDbPendingEventStore =>
   new DynamoDbPendingEventStore(documentClient(config, tracer), config.ORDERS_TABLE_NAME);
 
-export const createPublisher = (config: Config, tracer?: Tracer): EventBridgeOrderCompletedPublisher =>
+export const createPublisher = (
+  config: Config,
+  tracer?: Tracer,
+  timings?: DependencyTimings,
+): EventBridgeOrderCompletedPublisher =>
   new EventBridgeOrderCompletedPublisher(
-    traced(createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }), tracer),
+    timed(
+      traced(createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }), tracer),
+      'eventBus',
+      timings,
+    ),
     { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
   );
 
 export const createCompleteOrderDeps = (
   config: Config,
-  { logger, metrics, tracer }: Observability,
+  { logger, metrics, tracing, timings }: Observability,
 ): CompleteOrderDeps => ({
-  store: createOrderStore(config, tracer),
-  publisher: createPublisher(config, tracer),
+  store: createOrderStore(config, tracing?.tracer, timings),
+  publisher: createPublisher(config, tracing?.tracer, timings),
   warnings: { warn: (message, details) => logger.warn(message, details) },
   now: () => new Date(),
   publishLeaseMs: config.PUBLISH_LEASE_MS,

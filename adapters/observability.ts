@@ -1,9 +1,9 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
-import type * as TracerModule from '@aws-lambda-powertools/tracer';
 import type * as TracerMiddlewareModule from '@aws-lambda-powertools/tracer/middleware';
 import type { CounterSink } from '../domain/ports';
+import { DependencyTimings } from './dependency-timings';
 
 /**
  * Powertools, configured once: structured logs, CloudWatch metrics in EMF, X-Ray traces. Each is switched
@@ -25,8 +25,10 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 export interface Observability {
   logger: Logger;
   metrics: Metrics;
-  /** Absent when tracing is off. */
-  tracer: Tracer | undefined;
+  /** Absent when in-process tracing is off (the default: README "Observability"). */
+  tracing: Tracing | undefined;
+  /** Time spent in each dependency by the current request, for its EMF record. */
+  timings: DependencyTimings;
 }
 
 export const createLogger = (): Logger =>
@@ -49,30 +51,52 @@ export const isTracingEnabled = (env: NodeJS.ProcessEnv = process.env): boolean 
   return executionEnv !== '' && executionEnv !== 'AWS_Lambda_amplify-mock' && (env.AWS_SAM_LOCAL ?? '') === '';
 };
 
+/** The in-process Tracer and its middy middleware, when in-process tracing is on. */
+export interface Tracing {
+  tracer: Tracer;
+  captureLambdaHandler: typeof TracerMiddlewareModule.captureLambdaHandler;
+}
+
 /**
- * The Tracer, loaded only when tracing is on. Loading it loads aws-xray-sdk-core, which installs async hooks
- * (cls-hooked) that make every await of the process dearer, traced or not, and its evaluation takes ~50 ms of a cold start
- * (BENCHMARKS.md). A lazy require keeps both off the untraced path; esbuild still bundles it.
+ * The Tracer, loaded only when tracing is on (opt-in per stage: serverless.yml `inProcessTracing`). Loading it
+ * loads aws-xray-sdk-core, which installs async hooks (cls-hooked) that make every await of the process dearer,
+ * traced or not, and its code is a third of the bundle (BENCHMARKS.md). A dynamic import keeps both off the
+ * default path: in the ESM build it is a chunk of its own, never read at init unless tracing is on.
  */
-export const createTracer = (env: NodeJS.ProcessEnv = process.env): Tracer | undefined => {
+export const loadTracing = async (env: NodeJS.ProcessEnv = process.env): Promise<Tracing | undefined> => {
   if (!isTracingEnabled(env)) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { Tracer: PowertoolsTracer } = require('@aws-lambda-powertools/tracer') as typeof TracerModule;
-  return new PowertoolsTracer({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME });
+  const [{ Tracer: PowertoolsTracer }, middleware] = await Promise.all([
+    import('@aws-lambda-powertools/tracer'),
+    import('@aws-lambda-powertools/tracer/middleware'),
+  ]);
+  return {
+    tracer: new PowertoolsTracer({ serviceName: env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME }),
+    captureLambdaHandler: middleware.captureLambdaHandler,
+  };
 };
 
-/** Powertools' middy middleware for the Tracer (from the same lazily loaded package). */
-export const captureLambdaHandler = (tracer: Tracer, options: { captureResponse: boolean }) => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const middleware = require('@aws-lambda-powertools/tracer/middleware') as typeof TracerMiddlewareModule;
-  return middleware.captureLambdaHandler(tracer, options);
+export const createObservability = async (): Promise<Observability> => {
+  const tracing = await loadTracing();
+  return {
+    logger: createLogger(),
+    metrics: createMetrics(),
+    tracing,
+    timings: new DependencyTimings(),
+  };
 };
 
-export const createObservability = (): Observability => ({
-  logger: createLogger(),
-  metrics: createMetrics(),
-  tracer: createTracer(),
-});
+/** Reads Powertools' own metrics switch (POWERTOOLS_METRICS_DISABLED, POWERTOOLS_DEV), which Metrics keeps protected. */
+class MetricsSwitch extends Metrics {
+  static isPublishing(metrics: Metrics): boolean {
+    // tsc needs the cast to reach the protected method (TS2446); typescript-eslint's checker disagrees.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion
+    return !(metrics as MetricsSwitch).isDisabled();
+  }
+}
+
+/** Whether flushing `metrics` writes an EMF line (metrics on and something stored). */
+export const willPublishMetrics = (metrics: Metrics): boolean =>
+  MetricsSwitch.isPublishing(metrics) && metrics.hasStoredMetrics();
 
 /** Counts one occurrence; flushed as EMF by the logMetrics middleware at the end of the invocation. */
 export const countMetric = (metrics: Metrics, name: MetricName): void => {

@@ -3,23 +3,25 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { loadConfig } from '../config/env';
 import { completeOrder, type CompleteOrderDeps } from '../domain/complete-order';
 import type { CredentialStore } from '../domain/credentials';
-import { captureLambdaHandler, createObservability } from '../adapters/observability';
+import { createObservability, type Tracing } from '../adapters/observability';
 import { createCompleteOrderDeps, createCredentialStore } from '../adapters/composition-root';
 import { basicAuth, type AuthenticatedContext } from './http/basic-auth';
 import { parseCompleteOrderRequest } from './http/complete-order-request';
 import { httpErrorMapper } from './http/error-mapper';
+import { requestRecord, type RecordingContext } from './http/request-record';
+import type { DependencyTimings } from '../adapters/dependency-timings';
 import { jsonResponse } from './http/responses';
 
 /** Metrics and traces: absent in tests that only look at responses. */
 export interface Telemetry {
   metrics?: Metrics;
-  tracer?: Tracer;
+  tracing?: Tracing | undefined;
+  timings?: DependencyTimings;
 }
 
 /** API Gateway's request id, on every log line of the request as correlation_id. */
@@ -47,7 +49,12 @@ export const createCompleteOrderHandler = (
   logger: Logger,
   telemetry: Telemetry = {},
 ) => {
-  const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Error, AuthenticatedContext>({
+  const handler = middy<
+    APIGatewayProxyEventV2,
+    APIGatewayProxyStructuredResultV2,
+    Error,
+    AuthenticatedContext & RecordingContext
+  >({
     timeoutEarlyInMillis: TIMEOUT_EARLY_MS,
   })
     // logEvent stays off whatever POWERTOOLS_LOGGER_LOG_EVENT says: the event carries the Authorization header.
@@ -55,8 +62,10 @@ export const createCompleteOrderHandler = (
     .use(correlationId(logger));
   if (telemetry.metrics !== undefined) handler.use(logMetrics(telemetry.metrics));
   // Responses are orders (up to 400 KB); a trace keeps their timing, not their content.
-  if (telemetry.tracer !== undefined) handler.use(captureLambdaHandler(telemetry.tracer, { captureResponse: false }));
+  const { tracing } = telemetry;
+  if (tracing !== undefined) handler.use(tracing.captureLambdaHandler(tracing.tracer, { captureResponse: false }));
   return handler
+    .use(requestRecord(logger, telemetry.metrics, telemetry.timings))
     .use(httpErrorMapper(logger, telemetry.metrics))
     .use(basicAuth(credentials))
     .handler(async (event, context, { signal }) => {
@@ -69,22 +78,29 @@ export const createCompleteOrderHandler = (
         // Aborted when middy answers 503 at its early timeout: the SDK calls still in flight stop.
         signal,
       });
-      logger.info(result.transitioned ? 'order completed' : 'order already completed', {
+      // Written once, by requestRecord: on the EMF line when there is one, else as an INFO line.
+      context.completion = {
+        message: result.transitioned ? 'order completed' : 'order already completed',
         account_id: context.account_id,
         order_type: result.order.type,
         type_index: result.order.type_index,
         fulfillment_attempt: result.order.fulfillment_attempt,
-      });
+      };
       return jsonResponse(200, result.order);
     });
 };
 
-// Built once per Lambda environment (at init), reused by every warm invocation.
-const config = loadConfig();
-const observability = createObservability();
-export const handler = createCompleteOrderHandler(
-  createCompleteOrderDeps(config, observability),
-  createCredentialStore(config, observability.tracer),
-  observability.logger,
-  observability,
-);
+/**
+ * The deployed handler, built once per Lambda environment (at init) and reused by every warm invocation:
+ * handlers/lambda/complete-order.ts awaits it at the top level of the ESM entry.
+ */
+export const createCompleteOrderLambda = async () => {
+  const config = loadConfig();
+  const observability = await createObservability();
+  return createCompleteOrderHandler(
+    createCompleteOrderDeps(config, observability),
+    createCredentialStore(config, observability.tracing?.tracer, observability.timings),
+    observability.logger,
+    observability,
+  );
+};

@@ -34,7 +34,9 @@ export const createRelayHandler = (deps: RelayDeps, logger: Logger, metrics: Met
       return report;
     });
 
-// Built once per Lambda environment (at init), reused by every warm invocation.
-const config = loadConfig();
-const { logger, metrics, tracer } = createObservability();
-export const handler = createRelayHandler(createRelayDeps(config, logger, tracer), logger, metrics);
+/** The deployed handler, built once per Lambda environment (handlers/lambda/relay-pending-events.ts). */
+export const createRelayLambda = async () => {
+  const config = loadConfig();
+  const { logger, metrics, tracing } = await createObservability();
+  return createRelayHandler(createRelayDeps(config, logger, tracing?.tracer), logger, metrics);
+};

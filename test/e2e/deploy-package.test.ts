@@ -100,7 +100,8 @@ let prod: Packaged;
 let local: Packaged;
 beforeAll(() => {
   dev = packageStage('dev');
-  prod = packageStage('prod', ['--param=alarmEmail=ops@example.com']);
+  // prod as an operator would deploy it for a trace investigation: an alarm e-mail, the in-process Tracer on.
+  prod = packageStage('prod', ['--param=alarmEmail=ops@example.com', '--param=inProcessTracing=true']);
   local = packageStage('local');
 }, 180_000);
 
@@ -267,19 +268,26 @@ describe('serverless package (no AWS credentials)', () => {
     expect(shipped.equals(readFileSync(bench.subject.file))).toBe(true);
   });
 
-  test('Powertools: metrics on, active tracing, namespace and service as agreed', () => {
+  test('Powertools: metrics on, active tracing, in-process Tracer opt-in, namespace and service as agreed', () => {
     const fn = dev.template.Resources.CompleteOrderLambdaFunction;
     expect(fn?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
     expect((fn?.Properties.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
       POWERTOOLS_SERVICE_NAME: 'orders-complete',
       POWERTOOLS_METRICS_NAMESPACE: 'OrdersComplete',
       POWERTOOLS_METRICS_DISABLED: 'false',
-      POWERTOOLS_TRACE_ENABLED: 'true',
+      // Lambda's active tracing only by default; the stage param inProcessTracing turns the Tracer on.
+      POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_LOG_LEVEL: 'INFO',
     });
     const localFn = local.template.Resources.CompleteOrderLambdaFunction;
     expect((localFn?.Properties.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
       POWERTOOLS_TRACE_ENABLED: 'false',
+    });
+    expect(localFn?.Properties.TracingConfig).toBeUndefined();
+    const prodFn = prod.template.Resources.CompleteOrderLambdaFunction;
+    expect(prodFn?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+    expect((prodFn?.Properties.Environment as { Variables: Record<string, string> }).Variables).toMatchObject({
+      POWERTOOLS_TRACE_ENABLED: 'true',
     });
   });
 

@@ -6,7 +6,8 @@ import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { completeEvent, lambdaContext, LOCAL_AUTH } from './http';
 
 const main = async (): Promise<void> => {
-  const { handler } = await import('../../../handlers/complete-order');
+  const { createCompleteOrderLambda } = await import('../../../handlers/complete-order');
+  const handler = await createCompleteOrderLambda();
   const event = completeEvent(process.env.ORDER_HANDLE ?? '', {
     authorization: LOCAL_AUTH,
     body: '{}',

@@ -4,11 +4,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import {
   counterSink,
   createMetrics,
-  createTracer,
+  loadTracing,
   isTracingEnabled,
   METRICS_NAMESPACE,
   SERVICE_NAME,
 } from '../../../adapters/observability';
+import { DependencyTimings } from '../../../adapters/dependency-timings';
 import type { CompleteOrderDeps } from '../../../domain/complete-order';
 import { createCredential } from '../../../domain/credentials';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
@@ -45,6 +46,7 @@ let store: InMemoryOrderStore;
 let publisher: RecordingPublisher;
 let deps: CompleteOrderDeps;
 let credentials: InMemoryCredentialStore;
+let timings: DependencyTimings;
 const savedEnv = { ...process.env };
 
 beforeEach(() => {
@@ -52,6 +54,7 @@ beforeEach(() => {
   captureOutput(output);
   process.env.POWERTOOLS_METRICS_DISABLED = 'false';
   store = new InMemoryOrderStore();
+  timings = new DependencyTimings();
   publisher = new RecordingPublisher();
   credentials = new InMemoryCredentialStore({ [ACCOUNT]: createCredential(SECRET) });
   ({ deps } = makeDeps(store, { publisher, now: new ManualClock(START).now }));
@@ -77,7 +80,7 @@ afterEach(() => {
   Object.assign(process.env, savedEnv);
 });
 
-/** A handler wired as in production: INFO logs and EMF metrics to stdout. */
+/** A handler wired as in production: INFO logs and EMF metrics to stdout, dependency timings on the EMF record. */
 const invoke = async (
   event: APIGatewayProxyEventV2,
   context: Context = lambdaContext(),
@@ -85,7 +88,7 @@ const invoke = async (
   const logger = new Logger({ serviceName: SERVICE_NAME, logLevel: 'INFO' });
   const metrics = createMetrics();
   const counting = { ...deps, counters: counterSink(metrics) };
-  const handler = createCompleteOrderHandler(counting, credentials, logger, { metrics });
+  const handler = createCompleteOrderHandler(counting, credentials, logger, { metrics, timings });
   return handler(event, context as AuthenticatedContext);
 };
 
@@ -109,10 +112,56 @@ const metricNames = () =>
   emf().flatMap((doc) => doc._aws.CloudWatchMetrics.flatMap((m) => m.Metrics.map((x) => x.Name)));
 
 describe('logs', () => {
-  test('a completion logs one line with the request id, correlation id and cold start flag', async () => {
+  test('a completion writes one line: its EMF record, with the facts, request id and correlation id', async () => {
     const context = lambdaContext();
     const response = await invoke(request('order-ongoing'), context);
     expect(response.statusCode).toBe(200);
+    expect(jsonLines()).toHaveLength(1);
+    expect(output.join('').trim().split('\n')).toHaveLength(1);
+    expect(emf()[0]).toMatchObject({
+      OrdersCompleted: 1,
+      message: 'order completed',
+      function_request_id: context.awsRequestId,
+      correlation_id: REQUEST_ID,
+      account_id: ACCOUNT,
+      order_type: 'drop',
+      type_index: '0',
+      fulfillment_attempt: '0',
+    });
+  });
+
+  test('the EMF record says how long each dependency took (milliseconds, per request)', async () => {
+    // As the timed SDK clients do (adapters/dependency-timings.ts), across two calls to the table.
+    const findRecords = store.findRecords.bind(store);
+    const spy = jest.spyOn(store, 'findRecords').mockImplementation(async (...args) => {
+      timings.add('ordersTable', 12.34);
+      timings.add('ordersTable', 0.5);
+      return findRecords(...args);
+    });
+    publisher.onPublish = () => timings.add('eventBus', 3.21);
+    expect((await invoke(request('order-ongoing'))).statusCode).toBe(200);
+    const [doc] = emf();
+    expect(doc).toMatchObject({ OrdersTableLatency: 12.8, EventBusLatency: 3.2 });
+    expect(doc?._aws.CloudWatchMetrics[0]?.Metrics).toEqual(
+      expect.arrayContaining([
+        { Name: 'OrdersTableLatency', Unit: 'Milliseconds' },
+        { Name: 'EventBusLatency', Unit: 'Milliseconds' },
+      ]),
+    );
+    // The next request starts from zero.
+    output.length = 0;
+    spy.mockRestore();
+    publisher.onPublish = undefined;
+    await invoke(request('order-ongoing'));
+    expect(metricNames()).not.toContain('OrdersTableLatency');
+  });
+
+  test('with metrics off, the completion is an INFO line with the request id, correlation id and cold start flag', async () => {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    const context = lambdaContext();
+    const response = await invoke(request('order-ongoing'), context);
+    expect(response.statusCode).toBe(200);
+    expect(jsonLines()).toHaveLength(1);
     const completed = logLines().find((line) => line.message === 'order completed');
     expect(completed).toMatchObject({
       level: 'INFO',
@@ -122,6 +171,14 @@ describe('logs', () => {
       account_id: ACCOUNT,
     });
     expect(typeof completed?.cold_start).toBe('boolean');
+  });
+
+  test('a replay with nothing to count is an INFO line too (never no record)', async () => {
+    await invoke(request('order-ongoing'));
+    output.length = 0;
+    expect((await invoke(request('order-ongoing'))).statusCode).toBe(200);
+    expect(jsonLines()).toHaveLength(1);
+    expect(logLines()[0]).toMatchObject({ message: 'order already completed', correlation_id: REQUEST_ID });
   });
 
   test.each([
@@ -136,8 +193,8 @@ describe('logs', () => {
     const everything = output.join('');
     expect(everything).not.toContain(secret);
     expect(everything).not.toContain(authorization.slice('Basic '.length));
-    // The completion and the 500 are logged; a 401 is answered without a line.
-    expect(logLines().length).toBeGreaterThan(secret === SECRET ? 1 : -1);
+    // The completion (its EMF record) and the 500 are written; a 401 is answered without a line.
+    expect(jsonLines().length).toBeGreaterThan(secret === SECRET ? 1 : -1);
   });
 });
 
@@ -207,14 +264,15 @@ describe('tracing switch', () => {
       { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', POWERTOOLS_TRACE_ENABLED: 'false' },
     ],
     ['SAM local', false, { AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x', AWS_SAM_LOCAL: 'true' }],
-  ])('%s: tracing on = %s (the Tracer is loaded only then)', (_label, enabled, env) => {
+  ])('%s: tracing on = %s (the Tracer is loaded only then)', async (_label, enabled, env) => {
     expect(isTracingEnabled(env)).toBe(enabled);
-    expect(createTracer(env) !== undefined).toBe(enabled);
+    expect((await loadTracing(env)) !== undefined).toBe(enabled);
   });
 
-  test('an enabled tracer is Powertools’ own, tracing on', () => {
+  test('an enabled tracer is Powertools’ own, tracing on, with its middy middleware', async () => {
     process.env.AWS_EXECUTION_ENV = 'AWS_Lambda_nodejs22.x';
-    const tracer = createTracer();
-    expect(tracer?.isTracingEnabled()).toBe(true);
+    const tracing = await loadTracing();
+    expect(tracing?.tracer.isTracingEnabled()).toBe(true);
+    expect(typeof tracing?.captureLambdaHandler(tracing.tracer, { captureResponse: false }).before).toBe('function');
   });
 });

@@ -1,3 +1,4 @@
+import { DependencyTimings } from '../../../../adapters/dependency-timings';
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
@@ -9,7 +10,7 @@ import {
 } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeOrderCompletedPublisher } from '../../../../adapters/eventbridge/order-completed-publisher';
-import { createMetrics, createTracer } from '../../../../adapters/observability';
+import { createMetrics, loadTracing } from '../../../../adapters/observability';
 import { createCompleteOrderDeps } from '../../../../adapters/composition-root';
 import { loadConfig } from '../../../../config/env';
 import { DependencyUnavailable, EventNotPublished } from '../../../../domain/errors';
@@ -68,7 +69,8 @@ describe('EventBridgeOrderCompletedPublisher', () => {
       const deps = createCompleteOrderDeps(config, {
         logger: new Logger({ logLevel: 'SILENT' }),
         metrics: createMetrics(),
-        tracer: createTracer(),
+        tracing: await loadTracing(),
+        timings: new DependencyTimings(),
       });
       await deps.publisher.publish(detail);
       const entry = classMock.commandCalls(PutEventsCommand)[0]?.args[0].input.Entries?.[0];
