@@ -42,7 +42,11 @@ export const createCredentialStore = (config: Config, tracer?: Tracer, timings?:
   });
 
 export const createOrderStore = (config: Config, tracer?: Tracer, timings?: DependencyTimings): DynamoDbOrderStore =>
-  new DynamoDbOrderStore(documentClient(config, tracer, ['ordersTable', timings]), config.ORDERS_TABLE_NAME);
+  new DynamoDbOrderStore(
+    documentClient(config, tracer, ['ordersTable', timings]),
+    config.ORDERS_TABLE_NAME,
+    config.PENDING_SHARDS,
+  );
 
 export const createPendingEventStore = (config: Config, tracer?: Tracer): DynamoDbPendingEventStore =>
   new DynamoDbPendingEventStore(documentClient(config, tracer), config.ORDERS_TABLE_NAME);

@@ -38,6 +38,9 @@ const byPackage = (metafile: Metafile): Record<string, number> => {
   return Object.fromEntries(Object.entries(totals).sort(([, a], [, b]) => b - a));
 };
 
+/** The deployed Lambda entry of POST /orders/{order_handle}/complete (serverless.yml functions.completeOrder.handler). */
+export const SUBJECT_ENTRY = 'handlers/lambda/complete-order.ts';
+
 /** Built like `serverless package` builds it: into a directory, so a split build's chunks land beside the entry. */
 const bundle = async (root: string, entry: string, outdir: string): Promise<Bundle> => {
   const result = await build({
@@ -49,7 +52,8 @@ const bundle = async (root: string, entry: string, outdir: string): Promise<Bund
     logLevel: 'error',
   });
   const outputs = Object.entries(result.metafile.outputs).filter(([file]) => !file.endsWith('.map'));
-  const [entryOutput] = outputs.find(([, output]) => output.entryPoint !== undefined) ?? [];
+  // The entry's own output (a split build also marks each dynamic-import chunk as an entry point).
+  const [entryOutput] = outputs.find(([, output]) => output.entryPoint === entry) ?? [];
   if (entryOutput === undefined) throw new Error(`no entry output for ${entry}`);
   return {
     file: resolve(root, entryOutput),
@@ -76,7 +80,7 @@ const harness = async (root: string, entry: string, outfile: string): Promise<st
 export const buildBundles = async (root: string, outDir: string): Promise<Bundles> => {
   mkdirSync(outDir, { recursive: true });
   const [subject, baseline, overhead, worker, coldRunner] = await Promise.all([
-    bundle(root, 'handlers/complete-order.ts', join(outDir, 'subject')),
+    bundle(root, SUBJECT_ENTRY, join(outDir, 'subject')),
     bundle(root, 'bench/baseline-handler.ts', join(outDir, 'baseline')),
     bundle(root, 'bench/handler-overhead.ts', join(outDir, 'overhead')),
     harness(root, 'bench/worker.ts', join(outDir, 'harness', 'worker.js')),

@@ -52,5 +52,11 @@ export const serverlessEsbuildOptions = (root: string): BuildOptions => {
   for (const [name, value] of Object.entries(custom)) if (!PLUGIN_OPTIONS.has(name)) options[name] = value;
   const exclude = Array.isArray(custom.exclude) ? (custom.exclude as string[]) : [];
   const external = Array.isArray(custom.external) ? (custom.external as string[]) : [];
-  return { ...(options as BuildOptions), external: [...external, ...(exclude.includes('*') ? [] : exclude)] };
+  // serverless-esbuild turns its outputFileExtension into esbuild's outExtension (its dist/bundle.js).
+  const extension = typeof custom.outputFileExtension === 'string' ? custom.outputFileExtension : '.js';
+  return {
+    ...(options as BuildOptions),
+    ...(extension === '.js' ? {} : { outExtension: { '.js': extension } }),
+    external: [...external, ...(exclude.includes('*') ? [] : exclude)],
+  };
 };

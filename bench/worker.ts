@@ -26,10 +26,16 @@ export interface RunResult {
 
 const bundle = process.env.BENCH_BUNDLE;
 if (bundle === undefined) throw new Error('BENCH_BUNDLE is not set');
+/** As Lambda's runtime loads a handler: require() for CommonJS, import() for an ES module (.mjs, chunks included). */
+const load = async (file: string): Promise<Handler> => {
+  const module = file.endsWith('.mjs')
+    ? ((await import(file)) as { handler: Handler })
+    : // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require(file) as { handler: Handler });
+  return module.handler;
+};
 const loadStart = performance.now();
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { handler } = require(bundle) as { handler: Handler };
-const loadMs = performance.now() - loadStart;
+let handler: Handler;
 
 const cpuMicros = (usage: NodeJS.CpuUsage): number => usage.user + usage.system;
 
@@ -77,13 +83,18 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
   };
 };
 
-process.on('message', (message: WorkerRequest) => {
-  if (message.type === 'exit') {
-    // As a Lambda environment ends: at once, whatever sockets (SDK keep-alive, X-Ray UDP) are still open.
-    process.exit(0);
-  }
-  void run(message.events, message.concurrency).then((result) =>
-    process.send?.({ type: 'result', id: message.id, ...result } satisfies RunResult),
-  );
-});
-process.send?.({ type: 'ready', load_ms: loadMs });
+const main = async (file: string): Promise<void> => {
+  handler = await load(file);
+  const loadMs = performance.now() - loadStart;
+  process.on('message', (message: WorkerRequest) => {
+    if (message.type === 'exit') {
+      // As a Lambda environment ends: at once, whatever sockets (SDK keep-alive, X-Ray UDP) are still open.
+      process.exit(0);
+    }
+    void run(message.events, message.concurrency).then((result) =>
+      process.send?.({ type: 'result', id: message.id, ...result } satisfies RunResult),
+    );
+  });
+  process.send?.({ type: 'ready', load_ms: loadMs });
+};
+void main(bundle);

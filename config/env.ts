@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { DEFAULT_PENDING_SHARDS, MAX_PENDING_SHARDS } from '../adapters/dynamodb/keys';
 
 /** Unset and empty mean the same: serverless.yml's `${env:X, ''}` passes empty strings. */
 const optional = <T extends z.ZodType>(schema: T) =>
@@ -23,6 +24,10 @@ const envSchema = z
     /** The request path's whole budget for PutEvents; must stay under the lease (checked below). */
     PUBLISH_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000)).transform((v) => v ?? 2_000),
     /** How long a relay pass holds the events it publishes; under the 1-minute schedule. */
+    /** Pending-events shards completions write to (adapters/dynamodb/keys.ts; readers always read all 64). */
+    PENDING_SHARDS: optional(z.coerce.number().int().min(1).max(MAX_PENDING_SHARDS)).transform(
+      (v) => v ?? DEFAULT_PENDING_SHARDS,
+    ),
     RELAY_LEASE_MS: optional(z.coerce.number().int().min(100).max(300_000)).transform((v) => v ?? 30_000),
   })
   .superRefine((env, ctx) => {

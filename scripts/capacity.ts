@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PENDING_SHARDS } from '../adapters/dynamodb/keys';
+import { DEFAULT_PENDING_SHARDS } from '../adapters/dynamodb/keys';
 import { MissingBenchKey, parseMix, readBenchFigures, SHAPES, type Shape } from './capacity/bench-figures';
 import { capacityModel, DEFAULT_ASSUMPTIONS, type Assumptions } from './capacity/model';
 import { markdownHeader, markdownRow, textReport } from './capacity/report';
@@ -56,7 +56,7 @@ const main = (): number => {
   const mix = parseMix(values.mix, bench.sizes);
   const assumptions: Assumptions = {
     ...DEFAULT_ASSUMPTIONS,
-    pendingShards: values.shards === undefined ? PENDING_SHARDS : (positiveInts(values.shards, 'shards')[0] as number),
+    pendingShards: values.shards === undefined ? DEFAULT_PENDING_SHARDS : (positiveInts(values.shards, 'shards')[0] as number),
     stageThrottleRps: stageThrottle(values.stage),
     ...(values.accounts === undefined
       ? {}

@@ -38,10 +38,23 @@ export const sortKeyPrefix = (selector: OrderSelector): string => {
  * The shard comes from the event id (a hash), so it is uniform and stable for one event.
  */
 export const PENDING_EVENTS_INDEX = 'pending-events';
-export const PENDING_SHARDS = 8;
+/**
+ * How many shards completions write to: configuration (PENDING_SHARDS, serverless.yml param `pendingShards`), from 1
+ * up to MAX_PENDING_SHARDS. Each shard is one index partition (about 1 000 writes a second; a completion makes two
+ * index writes), so the count follows the peak completion rate (docs/capacity.md).
+ */
+export const DEFAULT_PENDING_SHARDS = 8;
+/**
+ * Readers (the relay, `npm run events`) always read every shard up to this ceiling, whatever the configured count:
+ * raising the count never hides a pending event, and lowering it is safe too (events already in the higher shards
+ * are still read). The cost is one Query per empty shard per relay pass (64 a minute: cents a month).
+ */
+export const MAX_PENDING_SHARDS = 64;
 
-export const pendingShard = (eventId: string): string =>
-  `pending#${Number.parseInt(eventId.slice(0, 2), 16) % PENDING_SHARDS}`;
+/** The shard of an event: from its id (a hash, so uniform), stable for one event and one shard count. */
+export const pendingShard = (eventId: string, shards: number = DEFAULT_PENDING_SHARDS): string =>
+  `pending#${Number.parseInt(eventId.slice(0, 2), 16) % shards}`;
 
+/** Every shard any allowed configuration can write. */
 export const allPendingShards = (): string[] =>
-  Array.from({ length: PENDING_SHARDS }, (_, shard) => `pending#${shard}`);
+  Array.from({ length: MAX_PENDING_SHARDS }, (_, shard) => `pending#${shard}`);

@@ -21,7 +21,14 @@ import {
   TIMELINE_IS_NULL,
   TIMELINE_NOT_NULL,
 } from './conditions';
-import { orderItemKey, partitionKey, pendingShard, sortKeyPrefix } from './keys';
+import {
+  DEFAULT_PENDING_SHARDS,
+  MAX_PENDING_SHARDS,
+  orderItemKey,
+  partitionKey,
+  pendingShard,
+  sortKeyPrefix,
+} from './keys';
 import { DynamoDbPendingEventStore } from './pending-event-store';
 
 /** DynamoDB refused the write because the item would pass 400 KB (nothing was written). */
@@ -41,7 +48,12 @@ export class DynamoDbOrderStore implements OrderStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** How many pending-events shards completions write to (config PENDING_SHARDS; readers read them all). */
+    private readonly pendingShards: number = DEFAULT_PENDING_SHARDS,
   ) {
+    if (!Number.isInteger(pendingShards) || pendingShards < 1 || pendingShards > MAX_PENDING_SHARDS) {
+      throw new RangeError(`pendingShards must be an integer from 1 to ${MAX_PENDING_SHARDS}`);
+    }
     this.lease = new DynamoDbPendingEventStore(client, tableName);
   }
 
@@ -101,7 +113,9 @@ export class DynamoDbOrderStore implements OrderStore {
   ): Promise<CompletionWriteResult> {
     try {
       const output = await call(() =>
-        this.client.send(new UpdateCommand(completionUpdate(this.tableName, write, timeline)), { abortSignal: signal }),
+        this.client.send(new UpdateCommand(completionUpdate(this.tableName, write, timeline, this.pendingShards)), {
+          abortSignal: signal,
+        }),
       );
       return { outcome: 'completed', order: output.Attributes as StoredOrder };
     } catch (error) {
@@ -139,7 +153,12 @@ const recordRef = (item: Record<string, unknown>): RecordRef => ({
  * order as it was comes back to tell why: the idempotency and refusal rules); status, time, the timeline event and
  * the pending event (which also puts the item in the sparse pending-events index) in one write.
  */
-export const completionUpdate = (tableName: string, write: CompletionWrite, timeline: TimelineShape) =>
+export const completionUpdate = (
+  tableName: string,
+  write: CompletionWrite,
+  timeline: TimelineShape,
+  pendingShards: number,
+) =>
   ({
     TableName: tableName,
     Key: orderItemKey(write.key),
@@ -158,7 +177,7 @@ export const completionUpdate = (tableName: string, write: CompletionWrite, time
       ':null_type': 'NULL',
       ':events': [write.timeline_event],
       ':pending_event': write.pending_event,
-      ':pending_shard': pendingShard(write.pending_event.event_id),
+      ':pending_shard': pendingShard(write.pending_event.event_id, pendingShards),
       ':pending_since': write.pending_event.since,
       ...COMPLETABLE_VALUES,
     },

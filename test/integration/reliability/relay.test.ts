@@ -1,9 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from '@jest/globals';
 import { toItem } from '../../../adapters/dynamodb/seeder';
-import { pendingShard } from '../../../adapters/dynamodb/keys';
+import { MAX_PENDING_SHARDS, pendingShard } from '../../../adapters/dynamodb/keys';
+import { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
+import { createDocumentClient } from '../../../adapters/aws-clients';
+import { loadConfig } from '../../../config/env';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
-import { ACCOUNT, anOrder, mustGetItem, orderKey, putRawItem, uniqueHandle } from '../support/dynamo';
+import { ACCOUNT, anOrder, endpoint, mustGetItem, orderKey, putRawItem, uniqueHandle } from '../support/dynamo';
 import { FakeEventBridge, type Fault } from '../../../scripts/local/fakes/aws-endpoints';
 import { ManualClock } from '../../support/fakes';
 import { apiFor, relayFor } from '../support/real-service';
@@ -237,5 +240,55 @@ describe('the relay and the request path share the lease', () => {
     const late = await relay.pass();
     expect(late).toMatchObject({ published: 1, pending_after: 0 });
     expect(eventBridge.delivered.map((detail) => detail.event_id)).toEqual([eventId]);
+  });
+});
+
+describe('the pending-events shard count changes with events pending (config PENDING_SHARDS)', () => {
+  test.each<[string, number, number]>([
+    ['raised 8 -> 64', 8, 64],
+    ['lowered 64 -> 2', 64, 2],
+  ])('%s: the relay still delivers each pending event once', async (_label, before, after) => {
+    table = await freshTable('shards');
+    const orders = await seedOrders('shards', 24);
+    const [early, late] = [orders.slice(0, 12), orders.slice(12)];
+    // EventBridge down: every completion stays pending, written with the count of its time.
+    stage('error500');
+    const withCount = (shards: number) =>
+      apiFor(new DynamoDbOrderStore(table.client, table.name, shards), eventBridge.endpoint, { publishTimeoutMs: 800 });
+    for (const order of early) expect((await withCount(before).complete(order.order_handle)).statusCode).toBe(200);
+    for (const order of late) expect((await withCount(after).complete(order.order_handle)).statusCode).toBe(200);
+
+    const shards = new Set<string>();
+    for (const order of orders) shards.add(String((await mustGetItem(table.client, order, table.name)).pending_shard));
+    // The events really sit in shards only one of the two counts writes to.
+    const beyond = (count: number) => [...shards].filter((shard) => Number(shard.split('#')[1]) >= count);
+    expect(beyond(Math.min(before, after)).length).toBeGreaterThan(0);
+
+    recover();
+    const relay = relayFor(table.pending, eventBridge.endpoint);
+    const first = await relay.pass();
+    expect(first).toMatchObject({ published: orders.length, failed: 0, pending_after: 0 });
+    const deliveries = eventBridge.deliveriesById();
+    expect(deliveries.size).toBe(orders.length);
+    expect([...deliveries.values()].every((count) => count === 1)).toBe(true);
+    expect(await relay.pass()).toMatchObject({ published: 0, pending_after: 0 });
+    expect(eventBridge.delivered).toHaveLength(orders.length);
+  });
+
+  test('a count outside 1..64 is refused where the store is built (and by config)', () => {
+    const client = createDocumentClient({ region: 'us-east-1', endpoint: endpoint() });
+    expect(() => new DynamoDbOrderStore(client, 't', 0)).toThrow(RangeError);
+    expect(() => new DynamoDbOrderStore(client, 't', MAX_PENDING_SHARDS + 1)).toThrow(RangeError);
+    expect(() => new DynamoDbOrderStore(client, 't', MAX_PENDING_SHARDS)).not.toThrow();
+    client.destroy();
+    const env = {
+      ORDERS_TABLE_NAME: 'orders',
+      EVENT_BUS_NAME: 'b',
+      EVENT_SOURCE: 's',
+      ACCOUNTS_TABLE_NAME: 'accounts',
+    };
+    expect(loadConfig(env).PENDING_SHARDS).toBe(8);
+    expect(loadConfig({ ...env, PENDING_SHARDS: '64' }).PENDING_SHARDS).toBe(64);
+    expect(() => loadConfig({ ...env, PENDING_SHARDS: '65' })).toThrow(/PENDING_SHARDS/);
   });
 });
