@@ -107,6 +107,7 @@ export const createContext = async (options: BenchOptions): Promise<BenchContext
         ...endpoints,
       }),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+      ...(process.env.BENCH_SAMPLE_EVERY_REQUEST === '1' ? { BENCH_SAMPLE_EVERY_REQUEST: '1' } : {}),
     }),
     newHandles: (side, count, tag) => Array.from({ length: count }, () => `bench-${runId}-${side}-${tag}-${counter++}`),
     seed: (handles, points, endpoint = fakes.dynamodb.endpoint) =>
