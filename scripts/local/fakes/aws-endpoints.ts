@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from './local-http-server';
 import { randomUUID } from 'node:crypto';
 
 /**
@@ -30,35 +30,14 @@ interface Call {
 
 const errorBody = (type: string, message: string) => JSON.stringify({ __type: type, message });
 
-abstract class FakeEndpoint {
-  private server: Server | undefined;
+abstract class FakeEndpoint extends LocalHttpServer {
   /** Every call received, in order. */
   readonly calls: Call[] = [];
   fault: Fault = 'none';
   protected abstract readonly contentType: string;
   protected abstract readonly throttlingError: string;
 
-  get endpoint(): string {
-    const address = this.server?.address() as AddressInfo | null | undefined;
-    if (!address) throw new Error('not started');
-    return `http://127.0.0.1:${address.port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((request, response) => void this.receive(request, response));
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    this.server = undefined;
-  }
-
-  private async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);

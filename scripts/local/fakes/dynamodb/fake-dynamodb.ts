@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LocalHttpServer } from '../local-http-server';
 import { applyUpdate, getPath, holds, itemBytes, order, setPath, type Item, type Values } from './evaluate';
 import { ExpressionError, parseCondition, parseProjection, parseUpdate, type Condition } from './expressions';
 
@@ -55,8 +55,7 @@ const MAX_ITEM_BYTES = 400 * 1024;
 const scalar = (value: Item[string] | undefined): string =>
   value === undefined ? '' : 'S' in value ? value.S : 'N' in value ? value.N : JSON.stringify(value);
 
-export class FakeDynamoDb {
-  private server: Server | undefined;
+export class FakeDynamoDb extends LocalHttpServer {
   private readonly tables = new Map<string, Table>();
   /** How many calls each operation received. */
   readonly calls = new Map<string, number>();
@@ -78,28 +77,7 @@ export class FakeDynamoDb {
     this.tables.get(name)?.partitions.clear();
   }
 
-  get endpoint(): string {
-    const address = this.server?.address() as AddressInfo | null | undefined;
-    if (!address) throw new Error('not started');
-    return `http://127.0.0.1:${address.port}`;
-  }
-
-  async start(): Promise<this> {
-    this.server = createServer((request, response) => void this.receive(request, response));
-    this.server.keepAliveTimeout = 60_000;
-    await new Promise<void>((done) => this.server?.listen(0, '127.0.0.1', done));
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    const server = this.server;
-    if (server === undefined) return;
-    server.closeAllConnections();
-    await new Promise<void>((done) => server.close(() => done()));
-    this.server = undefined;
-  }
-
-  private async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
+  protected async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const operation = String(request.headers['x-amz-target'] ?? '').replace(/^DynamoDB_\d+\./, '');
