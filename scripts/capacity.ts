@@ -56,7 +56,9 @@ const main = (): number => {
   const mix = parseMix(values.mix, bench.sizes);
   const assumptions: Assumptions = {
     ...DEFAULT_ASSUMPTIONS,
-    pendingShards: values.shards === undefined ? DEFAULT_PENDING_SHARDS : (positiveInts(values.shards, 'shards')[0] as number),
+    authReadUnits: bench.auth_read_units,
+    pendingShards:
+      values.shards === undefined ? DEFAULT_PENDING_SHARDS : (positiveInts(values.shards, 'shards')[0] as number),
     stageThrottleRps: stageThrottle(values.stage),
     ...(values.accounts === undefined
       ? {}

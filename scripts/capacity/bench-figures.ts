@@ -29,6 +29,8 @@ export interface BenchFigures {
   sizes: SizeFigures[];
   /** The handler's CPU per warm request, SDK included (cpu_us_per_request). */
   cpu_ms: number;
+  /** Read units of one credential-cache miss (auth_miss.subject.read_units: one eventually consistent GetItem). */
+  auth_read_units: number;
   prices: BenchPrices;
 }
 
@@ -80,6 +82,7 @@ export const readBenchFigures = (results: unknown, shape: Shape): BenchFigures =
     generated_at: typeof generatedAt === 'string' ? generatedAt : undefined,
     sizes,
     cpu_ms: numberAt(results, ['cpu_us_per_request']) / 1000,
+    auth_read_units: numberAt(results, ['auth_miss', 'subject', 'read_units']),
     prices,
   };
 };

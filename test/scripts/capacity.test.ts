@@ -4,12 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { MissingBenchKey, parseMix, readBenchFigures } from '../../scripts/capacity/bench-figures';
-import {
-  authReadsPerSecond,
-  capacityModel,
-  DEFAULT_ASSUMPTIONS,
-  type Assumptions,
-} from '../../scripts/capacity/model';
+import { authReadsPerSecond, capacityModel, DEFAULT_ASSUMPTIONS, type Assumptions } from '../../scripts/capacity/model';
 import { SECONDS_PER_MONTH } from '../../scripts/capacity/quotas';
 
 /** A results.json with round numbers, so every figure below can be worked by hand. */
@@ -23,6 +18,7 @@ const shapeFigures = (writeUnits: number, readUnits: number) => ({
 const results = (overrides: { smallWriteUnits?: number } = {}) => ({
   generated_at: '2026-12-05T00:00:00.000Z',
   cpu_us_per_request: 4_000,
+  auth_miss: { subject: { reads: 1, read_units: 0.5 }, baseline: { reads: 1, read_units: 0.5 } },
   capacity_by_size: [
     { points: 10, storable: true, subject: { handle_only: shapeFigures(overrides.smallWriteUnits ?? 8, 1) } },
     { points: 1000, storable: true, subject: { handle_only: shapeFigures(200, 30) } },
@@ -50,6 +46,7 @@ const assumptions: Assumptions = {
 
 describe('capacity model, a small case worked by hand', () => {
   const bench = readBenchFigures(results(), 'handle_only');
+  expect(bench.auth_read_units).toBe(0.5);
   const small = capacityModel(bench, 1_000, new Map([[10, 1]]), assumptions);
 
   test('duration, concurrency and loads', () => {
