@@ -3,7 +3,8 @@
  * from handlers/ and bench/baseline-handler.ts and never import this). When the service's modules move, this is
  * the file to fix.
  */
-import { createDocumentClient } from '../adapters/aws-clients';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient, toDocumentClient } from '../adapters/aws-clients';
 import { DynamoDbOrderSeeder } from '../adapters/dynamodb/seeder';
 import { AccountsTable } from '../adapters/credentials/accounts-table';
 import { importedAccount } from '../domain/accounts';
@@ -12,9 +13,24 @@ import { LOCAL_ACCOUNTS_FILE, readAccountsDocument } from '../scripts/local/acco
 
 export type BenchOrder = AccountOrder;
 
+/**
+ * A client for the harness's own writes: the service's SDK budgets, but a minute per attempt, since DynamoDB
+ * Local may take longer than the request path's 2 s to take (or refuse) a batch of orders near 400 KB each.
+ */
+const harnessClient = (endpoint: string) =>
+  toDocumentClient(
+    new DynamoDBClient({
+      region: 'us-east-1',
+      endpoint,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 1,
+      requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000, throwOnRequestTimeout: true },
+    }),
+  );
+
 /** Writes whole orders through the service's own seeding path (its item layout and keys). */
 export const seedOrders = async (endpoint: string, table: string, orders: readonly AccountOrder[]): Promise<void> => {
-  const client = createDocumentClient({ endpoint, region: 'us-east-1' });
+  const client = harnessClient(endpoint);
   try {
     await new DynamoDbOrderSeeder(client, table).putOrders(orders);
   } finally {
