@@ -27,6 +27,7 @@ describe('loadConfig', () => {
       PUBLISH_LEASE_MS: 10_000,
       PUBLISH_TIMEOUT_MS: 2_000,
       RELAY_LEASE_MS: 30_000,
+      PENDING_SHARDS: 8,
     });
   });
 
