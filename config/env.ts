@@ -1,41 +1,51 @@
-import * as z from 'zod';
 import { DEFAULT_PENDING_SHARDS, MAX_PENDING_SHARDS } from '../adapters/dynamodb/keys';
+import * as z from '../domain/zod-mini';
 
 /** Unset and empty mean the same: serverless.yml's `${env:X, ''}` passes empty strings. */
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess((value) => (value === '' ? undefined : value), schema.optional());
+const optional = <T extends z.ZodMiniType>(schema: T) =>
+  z.pipe(
+    z.transform((value: unknown) => (value === '' ? undefined : value)),
+    z.optional(schema),
+  );
+
+/** An optional integer setting from min to max, `fallback` when unset. */
+const optionalInt = (min: number, max: number, fallback: number) =>
+  z.pipe(
+    optional(z.coercedNumber().check(z.int(), z.minimum(min), z.maximum(max))),
+    z.transform((v: number | undefined) => v ?? fallback),
+  );
 
 const envSchema = z
   .object({
-    AWS_REGION: z.string().min(1).default('us-east-1'),
-    ORDERS_TABLE_NAME: z.string().min(3).max(255),
-    EVENT_BUS_NAME: z.string().min(1).max(256),
-    EVENT_SOURCE: z.string().min(1).max(256),
+    AWS_REGION: z._default(z.string().check(z.minLength(1)), 'us-east-1'),
+    ORDERS_TABLE_NAME: z.string().check(z.minLength(3), z.maxLength(255)),
+    EVENT_BUS_NAME: z.string().check(z.minLength(1), z.maxLength(256)),
+    EVENT_SOURCE: z.string().check(z.minLength(1), z.maxLength(256)),
     /** The accounts table (salted hashes of account secrets; infra/accounts-table.json). */
-    ACCOUNTS_TABLE_NAME: z.string().min(3).max(255),
+    ACCOUNTS_TABLE_NAME: z.string().check(z.minLength(3), z.maxLength(255)),
     /** How long a Lambda environment trusts a looked-up account: the bound on how late a revocation bites. */
-    ACCOUNTS_CACHE_SECONDS: optional(z.coerce.number().int().min(1).max(60)).transform((v) => v ?? 60),
+    ACCOUNTS_CACHE_SECONDS: optionalInt(1, 60, 60),
     /** Size cap of each account cache (known accounts; unknown ids), per Lambda environment. */
-    ACCOUNTS_CACHE_ENTRIES: optional(z.coerce.number().int().min(1).max(1_000_000)).transform((v) => v ?? 10_000),
+    ACCOUNTS_CACHE_ENTRIES: optionalInt(1, 1_000_000, 10_000),
     /** Local emulators; unset in AWS. */
     DYNAMODB_ENDPOINT: optional(z.url()),
     EVENTBRIDGE_ENDPOINT: optional(z.url()),
-    PUBLISH_LEASE_MS: optional(z.coerce.number().int().min(100).max(300_000)).transform((v) => v ?? 10_000),
+    PUBLISH_LEASE_MS: optionalInt(100, 300_000, 10_000),
     /** The request path's whole budget for PutEvents; must stay under the lease (checked below). */
-    PUBLISH_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(60_000)).transform((v) => v ?? 2_000),
-    /** How long a relay pass holds the events it publishes; under the 1-minute schedule. */
+    PUBLISH_TIMEOUT_MS: optionalInt(100, 60_000, 2_000),
     /** Pending-events shards completions write to (adapters/dynamodb/keys.ts; readers always read all 64). */
-    PENDING_SHARDS: optional(z.coerce.number().int().min(1).max(MAX_PENDING_SHARDS)).transform(
-      (v) => v ?? DEFAULT_PENDING_SHARDS,
-    ),
-    RELAY_LEASE_MS: optional(z.coerce.number().int().min(100).max(300_000)).transform((v) => v ?? 30_000),
+    PENDING_SHARDS: optionalInt(1, MAX_PENDING_SHARDS, DEFAULT_PENDING_SHARDS),
+    /** How long a relay pass holds the events it publishes; under the 1-minute schedule. */
+    RELAY_LEASE_MS: optionalInt(100, 300_000, 30_000),
   })
-  .superRefine((env, ctx) => {
-    if (env.PUBLISH_TIMEOUT_MS >= env.PUBLISH_LEASE_MS) {
-      // Otherwise the relay could take over (and publish) while the request is still publishing.
-      ctx.addIssue({ code: 'custom', path: ['PUBLISH_TIMEOUT_MS'], message: 'must be less than PUBLISH_LEASE_MS' });
-    }
-  });
+  .check(
+    z.superRefine((env, ctx) => {
+      if (env.PUBLISH_TIMEOUT_MS >= env.PUBLISH_LEASE_MS) {
+        // Otherwise the relay could take over (and publish) while the request is still publishing.
+        ctx.addIssue({ code: 'custom', path: ['PUBLISH_TIMEOUT_MS'], message: 'must be less than PUBLISH_LEASE_MS' });
+      }
+    }),
+  );
 
 export type Config = z.infer<typeof envSchema>;
 

@@ -4,6 +4,7 @@ import {
   ORDER_COMPLETED_DETAIL_TYPE,
   ORDER_COMPLETED_VERSION,
   orderCompletedDetailSchema,
+  type OrderCompletedDetail,
 } from '../domain/order-completed-event';
 
 /**
@@ -12,8 +13,15 @@ import {
  * EventBridgeSchema) and renders the published JSON Schema, contracts/order-completed.v1.schema.json
  * (`npm run event-schema`; a unit test fails when the committed file drifts from the zod schema).
  */
-export { orderCompletedDetailSchema, parseOrderCompletedDetail } from '../domain/order-completed-event';
+export { orderCompletedDetailSchema } from '../domain/order-completed-event';
 export type { OrderCompletedDetail } from '../domain/order-completed-event';
+
+/**
+ * The typed parse helper for subscribers: throws a `ZodError` (classic zod's) when the detail breaks the contract.
+ * The schema itself is a zod/mini schema (the publisher's light request path); classic zod's `parse` takes it.
+ */
+export const parseOrderCompletedDetail = (detail: unknown): OrderCompletedDetail =>
+  z.parse(orderCompletedDetailSchema, detail);
 
 /** The whole EventBridge event, for subscribers that need the envelope (id, time) as well as the detail. */
 export const orderCompletedEventSchema = EventBridgeSchema.extend({

@@ -1,21 +1,22 @@
 import { createHash } from 'node:crypto';
-import * as z from 'zod';
 import {
   MAX_METADATA_BYTES,
   MAX_REFERENCE_LENGTH,
   MAX_SHARE_URL_LENGTH,
   ORDER_TYPES,
   accountIdSchema,
+  boundedString,
   destinationSchema,
   jsonValueSchema,
   orderHandleSchema,
   orderIndexSchema,
   type OrderKey,
 } from './order-fields';
+import * as z from './zod-mini';
 
 /**
  * The OrderCompleted event contract, defined once: the publisher builds its Detail with
- * buildOrderCompletedDetail and subscribers parse with parseOrderCompletedDetail.
+ * buildOrderCompletedDetail and subscribers parse with parseOrderCompletedDetail (contracts/order-completed.ts).
  *
  * Versioning: within version "1" fields may be added (subscribers must ignore unknown fields);
  * removing, renaming or changing the meaning or type of a field needs version "2".
@@ -24,25 +25,34 @@ import {
 export const ORDER_COMPLETED_DETAIL_TYPE = 'OrderCompleted';
 export const ORDER_COMPLETED_VERSION = '1';
 
-export const orderCompletedDetailSchema = z.object({
-  version: z.literal(ORDER_COMPLETED_VERSION),
-  event_id: z.string().regex(/^[0-9a-f]{32}$/),
-  account_id: accountIdSchema,
-  order_handle: orderHandleSchema,
-  type: z.enum(ORDER_TYPES),
-  type_index: orderIndexSchema,
-  fulfillment_attempt: orderIndexSchema,
-  status: z.literal('completed'),
-  completed_at: z.iso.datetime({ offset: true }),
-  route_handle: z.string().max(MAX_REFERENCE_LENGTH).nullable(),
-  worker_handle: z.string().max(MAX_REFERENCE_LENGTH).nullable(),
-  device_id: z.string().max(MAX_REFERENCE_LENGTH).nullable(),
-  metadata: z.record(z.string(), jsonValueSchema).nullable(),
-  /** True when the order's metadata was over the size bound and left out. */
-  metadata_truncated: z.boolean().optional(),
-  share_url: z.string().max(MAX_SHARE_URL_LENGTH).nullable(),
-  destination: destinationSchema.nullable(),
-});
+/** The event's metadata: the order's, when it fits the bound (the builder checks it without building the whole schema). */
+const detailMetadataSchema = z.nullable(z.record(z.string(), jsonValueSchema));
+
+/**
+ * The detail's schema. Built by a function marked free of side effects, so a bundle that only builds details (the
+ * request path: the builder below checks its fields one by one) drops the schema instead of building it at init.
+ */
+const detailSchema = /* @__NO_SIDE_EFFECTS__ */ () =>
+  z.object({
+    version: z.literal(ORDER_COMPLETED_VERSION),
+    event_id: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
+    account_id: accountIdSchema,
+    order_handle: orderHandleSchema,
+    type: z.enum(ORDER_TYPES),
+    type_index: orderIndexSchema,
+    fulfillment_attempt: orderIndexSchema,
+    status: z.literal('completed'),
+    completed_at: z.isoDateTime({ offset: true }),
+    route_handle: z.nullable(boundedString(MAX_REFERENCE_LENGTH)),
+    worker_handle: z.nullable(boundedString(MAX_REFERENCE_LENGTH)),
+    device_id: z.nullable(boundedString(MAX_REFERENCE_LENGTH)),
+    metadata: detailMetadataSchema,
+    /** True when the order's metadata was over the size bound and left out. */
+    metadata_truncated: z.optional(z.boolean()),
+    share_url: z.nullable(boundedString(MAX_SHARE_URL_LENGTH)),
+    destination: z.nullable(destinationSchema),
+  });
+export const orderCompletedDetailSchema = detailSchema();
 export type OrderCompletedDetail = z.infer<typeof orderCompletedDetailSchema>;
 
 /** The order fields the summary reads; everything else (polyline, timeline, ...) is left out. */
@@ -64,14 +74,12 @@ export interface CompletedOrderFields {
 const stringOrNull = (value: unknown, maxLength: number): string | null =>
   typeof value === 'string' && value.length <= maxLength ? value : null;
 
-const metadataSchema = orderCompletedDetailSchema.shape.metadata;
-
 export const buildOrderCompletedDetail = (
   key: OrderKey,
   eventId: string,
   order: CompletedOrderFields,
 ): OrderCompletedDetail => {
-  const parsedMetadata = metadataSchema.safeParse(order.metadata ?? null);
+  const parsedMetadata = detailMetadataSchema.safeParse(order.metadata ?? null);
   const metadata = parsedMetadata.success ? parsedMetadata.data : null;
   const metadataFits = metadata === null || Buffer.byteLength(JSON.stringify(metadata)) <= MAX_METADATA_BYTES;
   const destination = destinationSchema.safeParse(order.destination);
@@ -94,10 +102,6 @@ export const buildOrderCompletedDetail = (
     destination: destination.success ? destination.data : null,
   };
 };
-
-/** The typed parse helper for subscribers: throws a ZodError when the detail breaks the contract. */
-export const parseOrderCompletedDetail = (detail: unknown): OrderCompletedDetail =>
-  orderCompletedDetailSchema.parse(detail);
 
 /**
  * The OrderCompleted event id: a hash of the record's identity and its completion time, so every

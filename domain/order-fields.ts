@@ -1,4 +1,4 @@
-import * as z from 'zod';
+import * as z from './zod-mini';
 
 /**
  * The light part of the order model: what the request path needs (identity, key rules, the destination shape, the
@@ -37,19 +37,21 @@ export const codePointLength = (value: string): number => {
  * order_handle: 1 to 256 characters of any Unicode. Lone surrogates are refused because they
  * are not Unicode text at all and cannot be stored as UTF-8.
  */
-export const orderHandleSchema = z
-  .string()
-  .refine((value) => value.length > 0, { message: 'must not be empty' })
-  .refine((value) => codePointLength(value) <= MAX_HANDLE_CODE_POINTS, {
+export const orderHandleSchema = z.string().check(
+  z.refine((value) => value.length > 0, { message: 'must not be empty' }),
+  z.refine((value) => codePointLength(value) <= MAX_HANDLE_CODE_POINTS, {
     message: `must be at most ${MAX_HANDLE_CODE_POINTS} characters`,
-  })
-  .refine((value) => value.isWellFormed(), { message: 'must be valid Unicode text' });
+  }),
+  z.refine((value) => value.isWellFormed(), { message: 'must be valid Unicode text' }),
+);
 
-export const orderIndexSchema = z.number().int().min(0).max(MAX_ORDER_INDEX);
+export const orderIndexSchema = z.number().check(z.int(), z.minimum(0), z.maximum(MAX_ORDER_INDEX));
 
 /** Account ids are ours to issue; the restricted alphabet keeps them free of key separators. */
 export const ACCOUNT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-export const accountIdSchema = z.string().regex(ACCOUNT_ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ -');
+export const accountIdSchema = z
+  .string()
+  .check(z.regex(ACCOUNT_ID_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ -'));
 
 /** Bounds (UTF-16 units) of the free-text fields the OrderCompleted event carries: they keep the event small. */
 export const MAX_REFERENCE_LENGTH = 256;
@@ -57,22 +59,22 @@ export const MAX_SHARE_URL_LENGTH = 2048;
 export const MAX_ADDRESS_LENGTH = 1024;
 
 /** A string of at most `max` characters (UTF-16 units, as zod counts). */
-export const boundedString = (max: number) => z.string().max(max);
+export const boundedString = (max: number) => z.string().check(z.maxLength(max));
 
 export const pointSchema = z.object({
   type: z.literal('Point'),
-  coordinates: z.array(z.number()).min(2).max(3),
+  coordinates: z.array(z.number()).check(z.minLength(2), z.maxLength(3)),
 });
 
 export const destinationSchema = z.object({
   geometry: pointSchema,
-  address: boundedString(MAX_ADDRESS_LENGTH).nullish(),
-  radius: z.number().nullish(),
+  address: z.nullish(boundedString(MAX_ADDRESS_LENGTH)),
+  radius: z.nullish(z.number()),
 });
 
 /** Any JSON value: what z.json() checks, declared with a name so generated schemas refer to it as JsonValue. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
-export const jsonValueSchema: z.ZodType<JsonValue> = z
+export const jsonValueSchema: z.ZodMiniType<JsonValue> = z
   .lazy(() =>
     z.union([
       z.string(),
@@ -83,7 +85,7 @@ export const jsonValueSchema: z.ZodType<JsonValue> = z
       z.record(z.string(), jsonValueSchema),
     ]),
   )
-  .meta({ id: 'JsonValue', description: 'Any JSON value' });
+  .check(z.meta({ id: 'JsonValue', description: 'Any JSON value' }));
 
 /** Metadata bound: an order's summary in an event stays small. */
 export const MAX_METADATA_BYTES = 4096;

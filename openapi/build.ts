@@ -7,6 +7,7 @@ import { RETRY_AFTER_SECONDS } from '../handlers/http/error-mapper';
 import { WWW_AUTHENTICATE } from '../handlers/http/http-error';
 import { MAX_BODY_BYTES, bodySchema, pathSchema, querySchema } from '../handlers/http/complete-order-request';
 import { MAX_HANDLE_CODE_POINTS } from '../domain/order-fields';
+import { z as zm } from '../domain/zod-mini';
 import completedOrderExample from './examples/completed-order.json';
 
 /**
@@ -26,12 +27,12 @@ const retryAfter = z
  * Bounds the request schemas enforce in code that JSON Schema cannot read from them (refines, a regex), stated for
  * callers and linters. JSON Schema's maxLength counts code points, as the handle's bound does.
  */
-const documentedPath = pathSchema.extend({
-  order_handle: pathSchema.shape.order_handle.meta({ minLength: 1, maxLength: MAX_HANDLE_CODE_POINTS }),
+const documentedPath = zm.extend(pathSchema, {
+  order_handle: pathSchema.shape.order_handle.check(zm.meta({ minLength: 1, maxLength: MAX_HANDLE_CODE_POINTS })),
 });
-const documentedQuery = querySchema.extend({
-  type_index: querySchema.shape.type_index.meta({ maxLength: 10 }),
-  fulfillment_attempt: querySchema.shape.fulfillment_attempt.meta({ maxLength: 10 }),
+const documentedQuery = zm.extend(querySchema, {
+  type_index: querySchema.shape.type_index.check(zm.meta({ maxLength: 10 })),
+  fulfillment_attempt: querySchema.shape.fulfillment_attempt.check(zm.meta({ maxLength: 10 })),
 });
 
 const ORDERS_TAG = 'Orders';

@@ -1,5 +1,5 @@
-import * as z from 'zod';
 import { ACCOUNT_ID_PATTERN } from '../../domain/order-fields';
+import * as z from '../../domain/zod-mini';
 
 /**
  * The old accounts document (the Secrets Manager secret of earlier versions; config/local-accounts.json):
@@ -8,8 +8,11 @@ import { ACCOUNT_ID_PATTERN } from '../../domain/order-fields';
  */
 export const accountsDocumentSchema = z.object({
   accounts: z.record(
-    z.string().regex(ACCOUNT_ID_PATTERN),
-    z.object({ salt: z.string().regex(/^[0-9a-f]{32,}$/), secret_hash: z.string().regex(/^[0-9a-f]{64}$/) }),
+    z.string().check(z.regex(ACCOUNT_ID_PATTERN)),
+    z.object({
+      salt: z.string().check(z.regex(/^[0-9a-f]{32,}$/)),
+      secret_hash: z.string().check(z.regex(/^[0-9a-f]{64}$/)),
+    }),
   ),
 });
 export type AccountsDocument = z.infer<typeof accountsDocumentSchema>;

@@ -29,7 +29,7 @@ import {
   pendingShard,
   sortKeyPrefix,
 } from './keys';
-import { DynamoDbPendingEventStore } from './pending-event-store';
+import { DynamoDbPendingEventLeases } from './pending-event-leases';
 
 /** DynamoDB refused the write because the item would pass 400 KB (nothing was written). */
 const isItemSizeExceeded = (error: unknown): boolean =>
@@ -40,7 +40,7 @@ type TimelineShape = 'list' | 'null';
 
 /**
  * The request path's store: find a handle's records and make the one conditional completing write. The outbox's
- * lease writes on the same items are the pending-event store's (./pending-event-store.ts), reached through this one.
+ * lease writes on the same items are ./pending-event-leases.ts's, reached through this one.
  */
 export class DynamoDbOrderStore implements OrderStore {
   private readonly lease: PendingEventLease;
@@ -54,7 +54,7 @@ export class DynamoDbOrderStore implements OrderStore {
     if (!Number.isInteger(pendingShards) || pendingShards < 1 || pendingShards > MAX_PENDING_SHARDS) {
       throw new RangeError(`pendingShards must be an integer from 1 to ${MAX_PENDING_SHARDS}`);
     }
-    this.lease = new DynamoDbPendingEventStore(client, tableName);
+    this.lease = new DynamoDbPendingEventLeases(client, tableName);
   }
 
   async findRecords(

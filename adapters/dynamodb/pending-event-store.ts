@@ -1,17 +1,16 @@
-import { BatchGetCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { OrderKey, OrderType } from '../../domain/order-fields';
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { OrderType } from '../../domain/order-fields';
 import type {
   PendingEvent,
   PendingEventPage,
   PendingEventStore,
   PendingEventsSummary,
   PendingOrderEvent,
-  RouteHandleFill,
   StoredOrder,
 } from '../../domain/ports';
-import { call, conditionalUpdate, untilProcessed } from './calls';
-import { LEASE_EXPIRED_AS_SEEN, LEASE_STILL_HELD, PENDING_EVENT_IS, withFill } from './conditions';
+import { call, untilProcessed } from './calls';
 import { PENDING_EVENTS_INDEX, allPendingShards } from './keys';
+import { DynamoDbPendingEventLeases } from './pending-event-leases';
 
 /**
  * What the relay reads back from a pending order: its identity, its outbox marker, what the event's detail needs,
@@ -50,52 +49,11 @@ const decodeCursor = (cursor: string | undefined): ListCursor =>
 
 type ItemKey = { pk: string; sk: string };
 
-/** The outbox's storage: the pending marker's lease writes, and the sparse pending-events index the relay reads. */
-export class DynamoDbPendingEventStore implements PendingEventStore {
-  constructor(
-    private readonly client: DynamoDBDocumentClient,
-    private readonly tableName: string,
-  ) {}
-
-  async claimPendingEvent(
-    key: OrderKey,
-    eventId: string,
-    expiredLeaseUntil: number,
-    leaseUntil: number,
-  ): Promise<boolean> {
-    return conditionalUpdate(this.client, this.tableName, key, 'SET pending_event.lease_until = :lease_until', {
-      condition: LEASE_EXPIRED_AS_SEEN,
-      values: { ':event_id': eventId, ':expired': expiredLeaseUntil, ':lease_until': leaseUntil },
-    });
-  }
-
-  async releasePendingEvent(key: OrderKey, eventId: string, leaseUntil: number, fill?: RouteHandleFill): Promise<void> {
-    // Only our own lease: if another request took it over meanwhile, its lease stands.
-    const change = {
-      condition: LEASE_STILL_HELD,
-      values: { ':event_id': eventId, ':held': leaseUntil, ':released': 0 },
-    };
-    await conditionalUpdate(
-      this.client,
-      this.tableName,
-      key,
-      'SET pending_event.lease_until = :released',
-      withFill(change, fill),
-    );
-  }
-
-  async clearPendingEvent(key: OrderKey, eventId: string, fill?: RouteHandleFill): Promise<void> {
-    // Leaving the pending-events index with it.
-    const change = { condition: PENDING_EVENT_IS, values: { ':event_id': eventId } };
-    await conditionalUpdate(
-      this.client,
-      this.tableName,
-      key,
-      'REMOVE pending_event, pending_shard, pending_since',
-      withFill(change, fill),
-    );
-  }
-
+/**
+ * The outbox's storage as the relay sees it: the pending marker's lease writes (./pending-event-leases.ts) and the
+ * sparse pending-events index it reads. The request path needs only the leases, so it never loads this file.
+ */
+export class DynamoDbPendingEventStore extends DynamoDbPendingEventLeases implements PendingEventStore {
   /**
    * Pending events from the sparse pending-events index (keys only, eventually consistent), shard after shard until
    * `limit` are found, oldest first within a shard; each read back from its item (strongly consistent) for its current

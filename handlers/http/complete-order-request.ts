@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import * as z from 'zod';
 import type { FieldErrors } from '../../domain/errors';
 import { MAX_ORDER_INDEX, ORDER_TYPES, orderHandleSchema } from '../../domain/order-fields';
 import type { OrderSelector } from '../../domain/selection';
+import * as z from '../../domain/zod-mini';
 import { findHeader } from './headers';
 import { HttpError, ValidationFailed, type ValidationDetail } from './http-error';
 
@@ -14,31 +14,32 @@ import { HttpError, ValidationFailed, type ValidationDetail } from './http-error
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export const pathSchema = z.object({
-  order_handle: orderHandleSchema.meta({
-    description: 'The order’s handle: 1 to 256 characters of Unicode text (percent-encode it in the path)',
-    example: 'order-1',
-  }),
+  order_handle: orderHandleSchema.check(
+    z.meta({
+      description: 'The order’s handle: 1 to 256 characters of Unicode text (percent-encode it in the path)',
+      example: 'order-1',
+    }),
+  ),
 });
 
 const indexParam = z
-  .string()
-  .regex(/^[0-9]{1,10}$/, 'must be a non-negative integer')
-  .transform(Number)
-  .refine((value) => value <= MAX_ORDER_INDEX, `must be at most ${MAX_ORDER_INDEX}`);
+  .pipe(z.string().check(z.regex(/^[0-9]{1,10}$/, 'must be a non-negative integer')), z.transform(Number))
+  .check(z.refine((value) => value <= MAX_ORDER_INDEX, `must be at most ${MAX_ORDER_INDEX}`));
 const indexParamDoc = (description: string) =>
-  indexParam.meta({ description: `${description}: an integer from 0 to ${MAX_ORDER_INDEX}`, example: '0' });
+  indexParam.check(z.meta({ description: `${description}: an integer from 0 to ${MAX_ORDER_INDEX}`, example: '0' }));
 
 export const querySchema = z.strictObject({
-  type: z
-    .enum(ORDER_TYPES, { error: 'must be one of: pick, drop' })
-    .meta({ description: 'Type of the order which can be drop or pick' })
-    .optional(),
-  type_index: indexParamDoc(
-    'Integer representing the pick or drop order index when having a pick/drop scenario',
-  ).optional(),
-  fulfillment_attempt: indexParamDoc(
-    'The attempt number for fulfilling the order; without it the latest attempt counts',
-  ).optional(),
+  type: z.optional(
+    z
+      .enum(ORDER_TYPES, { error: 'must be one of: pick, drop' })
+      .check(z.meta({ description: 'Type of the order which can be drop or pick' })),
+  ),
+  type_index: z.optional(
+    indexParamDoc('Integer representing the pick or drop order index when having a pick/drop scenario'),
+  ),
+  fulfillment_attempt: z.optional(
+    indexParamDoc('The attempt number for fulfilling the order; without it the latest attempt counts'),
+  ),
 });
 const QUERY_PARAMS = Object.keys(querySchema.shape);
 

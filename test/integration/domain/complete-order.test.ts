@@ -3,7 +3,7 @@ import { toItem } from '../../../adapters/dynamodb/seeder';
 import { completeOrder } from '../../../domain/complete-order';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import { OrderNotCompletable, OrderNotFound, OrderTooLarge } from '../../../domain/errors';
-import { parseOrderCompletedDetail } from '../../../domain/order-completed-event';
+import { parseOrderCompletedDetail } from '../../../contracts/order-completed';
 import { ORDER_FIELDS, type OrderStatus } from '../../../domain/order-fields';
 import type { AccountOrder } from '../../../domain/order';
 import {

@@ -14,7 +14,7 @@ import {
   OrderNotCompletable,
   OrderNotFound,
 } from '../../../domain/errors';
-import { parseOrderCompletedDetail } from '../../../domain/order-completed-event';
+import { parseOrderCompletedDetail } from '../../../contracts/order-completed';
 import type { OrderKey } from '../../../domain/order-fields';
 import { InMemoryOrderStore, type SeedOrder } from '../support/fakes';
 import { ManualClock, RecordingPublisher, RecordingWarnings, makeDeps } from '../../support/fakes';

@@ -12,9 +12,9 @@ import {
 import {
   ORDER_COMPLETED_DETAIL_TYPE,
   buildOrderCompletedDetail,
-  parseOrderCompletedDetail,
   type OrderCompletedDetail,
 } from '../../../domain/order-completed-event';
+import { parseOrderCompletedDetail } from '../../../contracts/order-completed';
 import { propertyParameters } from '../../support/property';
 
 /**

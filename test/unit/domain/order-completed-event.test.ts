@@ -5,9 +5,9 @@ import {
   ORDER_COMPLETED_DETAIL_TYPE,
   ORDER_COMPLETED_VERSION,
   buildOrderCompletedDetail,
-  parseOrderCompletedDetail,
   type CompletedOrderFields,
 } from '../../../domain/order-completed-event';
+import { parseOrderCompletedDetail } from '../../../contracts/order-completed';
 
 const key: OrderKey = {
   account_id: 'acct-1',
