@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { BenchContext } from '../context';
 import { log } from '../context';
 import { SIDES, type Side } from '../results';
@@ -29,7 +29,10 @@ const coldStart = async (ctx: BenchContext, side: Side, tag: string, trackLoaded
   await ctx.seed([handle as string], 10);
   const resultFile = join(ctx.workDir, `cold-${side}-${tag}.json`);
   const logFd = openSync(ctx.logFile(`${side}-cold`), 'a');
-  const child = spawn(process.execPath, [ctx.bundles.coldRunner], {
+  // BENCH_CPU_PROF=<dir>: each cold start writes a V8 CPU profile there too (init and first request).
+  const profile = process.env.BENCH_CPU_PROF;
+  const profileArgs = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(profile, `cold-${side}`)];
+  const child = spawn(process.execPath, [...profileArgs, ctx.bundles.coldRunner], {
     env: {
       ...ctx.env(side),
       BENCH_BUNDLE: ctx.bundleOf(side).file,
