@@ -1,4 +1,5 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Config } from '../config/env';
 import type { CompleteOrderDeps } from '../domain/complete-order';
@@ -10,7 +11,7 @@ import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { DynamoDbPendingEventStore } from './dynamodb/pending-event-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
 import { counterSink, type Observability } from './observability';
-import { timeCalls, type Dependency, type DependencyTimings } from './dependency-timings';
+import { timeCalls, type DependencyOf, type DependencyTimings } from './dependency-timings';
 
 /** The composition root: builds the adapters the handlers use, from validated config. */
 
@@ -21,12 +22,15 @@ const traced = <T extends object>(client: T, tracer: Tracer | undefined): T =>
 /** The request path's clients also time their calls (adapters/dependency-timings.ts). */
 const timed = <T extends Parameters<typeof timeCalls>[0]>(
   client: T,
-  dependency: Dependency,
+  dependency: DependencyOf,
   timings: DependencyTimings | undefined,
 ): T => (timings === undefined ? client : timeCalls(client, dependency, timings));
 
-/** A DynamoDB client (one per store, built once), traced and timed as asked. */
-const documentClient = (config: Config, tracer?: Tracer, timing?: [Dependency, DependencyTimings | undefined]) =>
+/**
+ * A DynamoDB client, built once, traced and timed as asked. The request path has one for both of its tables: one
+ * connection pool and one TLS handshake at cold start; its calls are timed per table (`dependency`).
+ */
+const documentClient = (config: Config, tracer?: Tracer, timing?: [DependencyOf, DependencyTimings | undefined]) =>
   toDocumentClient(
     timed(
       traced(createDynamoDbClient({ region: config.AWS_REGION, endpoint: config.DYNAMODB_ENDPOINT }), tracer),
@@ -35,18 +39,17 @@ const documentClient = (config: Config, tracer?: Tracer, timing?: [Dependency, D
     ),
   );
 
-export const createCredentialStore = (config: Config, tracer?: Tracer, timings?: DependencyTimings): CredentialStore =>
-  new DynamoDbCredentialStore(documentClient(config, tracer, ['credentials', timings]), config.ACCOUNTS_TABLE_NAME, {
+/** The request path's calls to the accounts table are the credentials' latency, all others the orders table's. */
+const tableOf =
+  (config: Config): DependencyOf =>
+  ({ TableName }) =>
+    TableName === config.ACCOUNTS_TABLE_NAME ? 'credentials' : 'ordersTable';
+
+const credentialStore = (config: Config, client: DynamoDBDocumentClient): CredentialStore =>
+  new DynamoDbCredentialStore(client, config.ACCOUNTS_TABLE_NAME, {
     ttlMs: config.ACCOUNTS_CACHE_SECONDS * 1000,
     maxEntries: config.ACCOUNTS_CACHE_ENTRIES,
   });
-
-export const createOrderStore = (config: Config, tracer?: Tracer, timings?: DependencyTimings): DynamoDbOrderStore =>
-  new DynamoDbOrderStore(
-    documentClient(config, tracer, ['ordersTable', timings]),
-    config.ORDERS_TABLE_NAME,
-    config.PENDING_SHARDS,
-  );
 
 export const createPendingEventStore = (config: Config, tracer?: Tracer): DynamoDbPendingEventStore =>
   new DynamoDbPendingEventStore(documentClient(config, tracer), config.ORDERS_TABLE_NAME);
@@ -65,18 +68,25 @@ export const createPublisher = (
     { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
   );
 
-export const createCompleteOrderDeps = (
+/** What the request path's handler needs: the use case's dependencies and the credential store (one DynamoDB client). */
+export const createCompleteOrderAdapters = (
   config: Config,
   { logger, metrics, tracing, timings }: Observability,
-): CompleteOrderDeps => ({
-  store: createOrderStore(config, tracing?.tracer, timings),
-  publisher: createPublisher(config, tracing?.tracer, timings),
-  warnings: { warn: (message, details) => logger.warn(message, details) },
-  now: () => new Date(),
-  publishLeaseMs: config.PUBLISH_LEASE_MS,
-  counters: counterSink(metrics),
-  publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
-});
+): { deps: CompleteOrderDeps; credentials: CredentialStore } => {
+  const dynamo = documentClient(config, tracing?.tracer, [tableOf(config), timings]);
+  return {
+    deps: {
+      store: new DynamoDbOrderStore(dynamo, config.ORDERS_TABLE_NAME, config.PENDING_SHARDS),
+      publisher: createPublisher(config, tracing?.tracer, timings),
+      warnings: { warn: (message, details) => logger.warn(message, details) },
+      now: () => new Date(),
+      publishLeaseMs: config.PUBLISH_LEASE_MS,
+      counters: counterSink(metrics),
+      publishTimeoutMs: config.PUBLISH_TIMEOUT_MS,
+    },
+    credentials: credentialStore(config, dynamo),
+  };
+};
 
 export const createRelayDeps = (config: Config, logger: Logger, tracer?: Tracer): RelayDeps => ({
   store: createPendingEventStore(config, tracer),

@@ -41,14 +41,22 @@ interface TimedClient {
   middlewareStack: { add(middleware: AnyClientMiddleware, options: { step: 'initialize'; name: string }): void };
 }
 
+/** Which dependency a call goes to: one for the whole client, or from each call's input (one client, two tables). */
+export type DependencyOf = Dependency | ((input: { TableName?: unknown }) => Dependency);
+
 /** Times every call the client makes, from the outermost step (so retries count), into `timings`. */
-export const timeCalls = <T extends TimedClient>(client: T, dependency: Dependency, timings: DependencyTimings): T => {
+export const timeCalls = <T extends TimedClient>(
+  client: T,
+  dependency: DependencyOf,
+  timings: DependencyTimings,
+): T => {
+  const dependencyOf = typeof dependency === 'string' ? () => dependency : dependency;
   const timing: AnyClientMiddleware = (next) => async (args) => {
     const started = performance.now();
     try {
       return await next(args);
     } finally {
-      timings.add(dependency, performance.now() - started);
+      timings.add(dependencyOf((args as { input?: { TableName?: unknown } }).input ?? {}), performance.now() - started);
     }
   };
   client.middlewareStack.add(timing, { step: 'initialize', name: 'dependencyTiming' });

@@ -9,7 +9,7 @@ import { loadConfig } from '../config/env';
 import { completeOrder, type CompleteOrderDeps } from '../domain/complete-order';
 import type { CredentialStore } from '../domain/credentials';
 import { createObservability, type Tracing } from '../adapters/observability';
-import { createCompleteOrderDeps, createCredentialStore } from '../adapters/composition-root';
+import { createCompleteOrderAdapters } from '../adapters/composition-root';
 import { basicAuth, type AuthenticatedContext } from './http/basic-auth';
 import { parseCompleteOrderRequest } from './http/complete-order-request';
 import { httpErrorMapper } from './http/error-mapper';
@@ -97,10 +97,6 @@ export const createCompleteOrderHandler = (
 export const createCompleteOrderLambda = async () => {
   const config = loadConfig();
   const observability = await createObservability();
-  return createCompleteOrderHandler(
-    createCompleteOrderDeps(config, observability),
-    createCredentialStore(config, observability.tracing?.tracer, observability.timings),
-    observability.logger,
-    observability,
-  );
+  const { deps, credentials } = createCompleteOrderAdapters(config, observability);
+  return createCompleteOrderHandler(deps, credentials, observability.logger, observability);
 };

@@ -55,4 +55,24 @@ describe('timeCalls', () => {
     timings.flushTo(metrics);
     expect(values).toHaveLength(1);
   });
+
+  test('one client for two tables (the request path): each call is timed under its own table', async () => {
+    const timings = new DependencyTimings();
+    const byTable = ({ TableName }: { TableName?: unknown }) =>
+      TableName === 'accounts' ? 'credentials' : 'ordersTable';
+    const client = timeCalls(clientAnswering(20), byTable, timings);
+    await client.send(new GetItemCommand({ TableName: 'accounts', Key: { account_id: { S: 'a' } } }));
+    await client.send(new GetItemCommand({ TableName: 'orders', Key: { pk: { S: 'a' } } }));
+    await client.send(new GetItemCommand({ TableName: 'orders', Key: { pk: { S: 'b' } } }));
+    const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
+    const added = new Map<string, number>();
+    metrics.addMetric = (name, _unit, value) => {
+      added.set(name, value);
+      return metrics;
+    };
+    timings.flushTo(metrics);
+    expect([...added.keys()].sort()).toEqual(['CredentialsLatency', 'OrdersTableLatency']);
+    expect(added.get('CredentialsLatency')).toBeGreaterThanOrEqual(20);
+    expect(added.get('OrdersTableLatency')).toBeGreaterThanOrEqual(40);
+  });
 });

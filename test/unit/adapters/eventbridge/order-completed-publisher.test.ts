@@ -11,7 +11,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { EventBridgeOrderCompletedPublisher } from '../../../../adapters/eventbridge/order-completed-publisher';
 import { createMetrics, loadTracing } from '../../../../adapters/observability';
-import { createCompleteOrderDeps } from '../../../../adapters/composition-root';
+import { createCompleteOrderAdapters } from '../../../../adapters/composition-root';
 import { loadConfig } from '../../../../config/env';
 import { DependencyUnavailable, EventNotPublished } from '../../../../domain/errors';
 import { buildOrderCompletedDetail } from '../../../../domain/order-completed-event';
@@ -66,7 +66,7 @@ describe('EventBridgeOrderCompletedPublisher', () => {
         EVENT_SOURCE: 'source.from.config',
         ACCOUNTS_TABLE_NAME: 'accounts',
       });
-      const deps = createCompleteOrderDeps(config, {
+      const { deps } = createCompleteOrderAdapters(config, {
         logger: new Logger({ logLevel: 'SILENT' }),
         metrics: createMetrics(),
         tracing: await loadTracing(),
