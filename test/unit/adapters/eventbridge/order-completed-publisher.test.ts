@@ -1,5 +1,6 @@
 import { DependencyTimings } from '../../../../adapters/dependency-timings';
 import { afterEach, describe, expect, jest, test } from '@jest/globals';
+import { getEventListeners } from 'node:events';
 import { Logger } from '@aws-lambda-powertools/logger';
 import {
   AccessDeniedException,
@@ -160,6 +161,30 @@ describe('EventBridgeOrderCompletedPublisher.publish: time budget', () => {
     } finally {
       sendSpy.mockRestore();
     }
+  });
+  test('a publish that ends leaves nothing behind: no listener on the request signal, no pending timer', async () => {
+    eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const request = new AbortController();
+      await publisher.publish(detail, { timeoutMs: 2_000, signal: request.signal });
+      expect(getEventListeners(request.signal, 'abort')).toHaveLength(0);
+      expect(jest.getTimerCount()).toBe(0);
+      eventBridge.on(PutEventsCommand).rejects(Object.assign(new Error('boom'), { name: 'InternalFailure' }));
+      await rejection(publisher.publish(detail, { timeoutMs: 2_000, signal: request.signal }));
+      expect(getEventListeners(request.signal, 'abort')).toHaveLength(0);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('a request signal already aborted ends the publish at once', async () => {
+    eventBridge.on(PutEventsCommand).callsFake(() => new Promise(() => undefined));
+    const request = new AbortController();
+    request.abort();
+    const error = await rejection(publisher.publish(detail, { timeoutMs: 60_000, signal: request.signal }));
+    expect(error).toBeInstanceOf(DependencyUnavailable);
   });
 });
 
