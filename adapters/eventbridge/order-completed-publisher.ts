@@ -51,10 +51,10 @@ const abortError = (reason: unknown): Error => {
  * One call's deadline: `timeoutMs`, or the request's `signal` (middy's, when it answers early), whichever comes
  * first. `signal` goes to the SDK (so it stops the attempt) and `aborted` rejects at once, even mid-backoff.
  * `dispose` clears the timer and every listener when the call ends. One controller and one cleared timer: it
- * measured ~40 us of CPU a call cheaper than `AbortSignal.any([AbortSignal.timeout(ms), signal])`, whose timer
- * and dependent signal outlive the call (BENCHMARKS.md, run 8).
+ * measured about 25 us of CPU a call cheaper than `AbortSignal.any([AbortSignal.timeout(ms), signal])`, whose timer
+ * and dependent signal outlive the call (`npm run bench:publish-deadline`, BENCHMARKS.md run 8).
  */
-const deadline = (timeoutMs: number | undefined, signal: AbortSignal | undefined) => {
+export const deadline = (timeoutMs: number | undefined, signal: AbortSignal | undefined) => {
   const controller = new AbortController();
   const abort = (reason: unknown) => controller.abort(reason);
   const forward = () => abort(signal?.reason);
