@@ -4,6 +4,15 @@ import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { RunResult, WorkerRequest } from './worker';
 
+/**
+ * BENCH_CPU_PROF=<dir>: node's flags that make a bench process (a warm worker, a cold start) write a V8 CPU profile
+ * into <dir>/<subdir> (open it in Chrome DevTools); none when it is unset.
+ */
+export const cpuProfileArgs = (subdir = '.'): string[] => {
+  const dir = process.env.BENCH_CPU_PROF;
+  return dir === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(dir, subdir)];
+};
+
 /** A warm Lambda environment (bench/worker.ts in a forked process) that runs batches of requests on demand. */
 export interface Worker {
   child: ChildProcess;
@@ -19,12 +28,10 @@ export const startWorker = async (
   logFile: string,
 ): Promise<Worker> => {
   const log = openSync(logFile, 'a');
-  // BENCH_CPU_PROF=<dir>: each warm worker writes a V8 CPU profile there (open it in Chrome DevTools).
-  const profile = process.env.BENCH_CPU_PROF;
   const child = fork(script, [], {
     env: { ...env, BENCH_BUNDLE: bundle },
     stdio: ['ignore', log, log, 'ipc'],
-    execArgv: profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(profile)],
+    execArgv: cpuProfileArgs(),
   });
   closeSync(log);
   let nextId = 0;

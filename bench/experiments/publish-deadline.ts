@@ -1,6 +1,6 @@
 /**
  * `npm run bench:publish-deadline`: what a PutEvents call's deadline costs in CPU, in situ (the real SDK client of
- * adapters/aws-clients.ts over HTTP to a local EventBridge stand-in in a child process, so its CPU is not counted).
+ * adapters/aws-clients.ts over HTTP to the local FakeEventBridge in a child process, so its CPU is not counted).
  * Three ways, interleaved in rounds of 25 calls (the order alternating), CPU per call from process.cpuUsage():
  *   any:   AbortSignal.any([AbortSignal.timeout(ms), requestSignal]), as the publisher did before run 8;
  *   owned: the publisher's own `deadline` (one AbortController, a timer cleared when the call ends, the request
@@ -9,23 +9,17 @@
  * It prints each mean and the paired differences with their standard error over rounds.
  */
 import { fork } from 'node:child_process';
-import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
 import { PutEventsCommand, type EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { createEventBridgeClient } from '../../adapters/aws-clients';
 import { deadline } from '../../adapters/eventbridge/order-completed-publisher';
+import { FakeEventBridge } from '../../scripts/local/fakes/aws-endpoints';
+import { mean } from '../stats';
 
-const ANSWER = '{"FailedEntryCount":0,"Entries":[{"EventId":"11111111-2222-3333-4444-555555555555"}]}';
-
-/** The child: answers every PutEvents at once. */
-const serve = (): void => {
-  const server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/x-amz-json-1.1' }).end(ANSWER);
-    });
-  });
-  server.listen(0, '127.0.0.1', () => process.send?.((server.address() as { port: number }).port));
+/** The child: the local EventBridge the tests use, in its own process so its CPU is not counted. */
+const serve = async (): Promise<void> => {
+  const eventBridge = await new FakeEventBridge().start();
+  process.send?.(eventBridge.endpoint);
 };
 
 const entries = [
@@ -55,7 +49,6 @@ const WAYS: Record<'any' | 'owned' | 'none', Put> = {
   none: (client) => client.send(new PutEventsCommand({ Entries: entries })),
 };
 
-const mean = (values: readonly number[]): number => values.reduce((sum, value) => sum + value, 0) / values.length;
 const pairedDifference = (a: readonly number[], b: readonly number[]): string => {
   const differences = a.map((value, i) => value - (b[i] ?? 0));
   const m = mean(differences);
@@ -65,8 +58,10 @@ const pairedDifference = (a: readonly number[], b: readonly number[]): string =>
 
 const measure = async (rounds: number): Promise<void> => {
   const child = fork(__filename, ['--serve'], { stdio: 'inherit' });
-  const port = await new Promise<number>((resolve) => child.once('message', (message) => resolve(Number(message))));
-  const client = createEventBridgeClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${port}` });
+  const endpoint = await new Promise<string>((resolve) =>
+    child.once('message', (message) => resolve(message as string)),
+  );
+  const client = createEventBridgeClient({ region: 'us-east-1', endpoint });
   const request = new AbortController().signal;
   const names = Object.keys(WAYS) as (keyof typeof WAYS)[];
   const cpu = { any: [] as number[], owned: [] as number[], none: [] as number[] };
@@ -87,5 +82,5 @@ const measure = async (rounds: number): Promise<void> => {
 };
 
 const { values } = parseArgs({ options: { serve: { type: 'boolean' }, rounds: { type: 'string', default: '300' } } });
-if (values.serve === true) serve();
+if (values.serve === true) void serve();
 else void measure(Number(values.rounds));

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import type { BenchContext } from '../context';
 import { log } from '../context';
 import { SIDES, type Side } from '../results';
 import { percentileRatio, type Round } from '../stats';
+import { cpuProfileArgs } from '../workers';
 
 /** Fresh processes per side, alternating order, until the cold ratios' standard errors are small enough. */
 export interface ColdRun {
@@ -29,10 +30,8 @@ const coldStart = async (ctx: BenchContext, side: Side, tag: string, trackLoaded
   await ctx.seed([handle as string], 10);
   const resultFile = join(ctx.workDir, `cold-${side}-${tag}.json`);
   const logFd = openSync(ctx.logFile(`${side}-cold`), 'a');
-  // BENCH_CPU_PROF=<dir>: each cold start writes a V8 CPU profile there too (init and first request).
-  const profile = process.env.BENCH_CPU_PROF;
-  const profileArgs = profile === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', resolve(profile, `cold-${side}`)];
-  const child = spawn(process.execPath, [...profileArgs, ctx.bundles.coldRunner], {
+  // With BENCH_CPU_PROF, each cold start (init and first request) is profiled too, per side.
+  const child = spawn(process.execPath, [...cpuProfileArgs(`cold-${side}`), ctx.bundles.coldRunner], {
     env: {
       ...ctx.env(side),
       BENCH_BUNDLE: ctx.bundleOf(side).file,
