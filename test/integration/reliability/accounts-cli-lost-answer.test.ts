@@ -8,7 +8,7 @@ import { FaultyDynamoDbProxy } from '../../../scripts/local/fakes/aws-endpoints'
 import { ensureAccountsTable } from '../../../scripts/local/accounts';
 import { localClient } from '../../../scripts/local/dynamodb-local';
 import { stageAccountsTableName } from '../../../scripts/local/settings';
-import { accountsCli, type CliRun } from '../support/accounts-cli';
+import { accountsCli, type CliRun } from '../../support/accounts-cli';
 import { endpoint } from '../support/dynamo';
 
 /**

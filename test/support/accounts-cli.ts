@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 
 /** `npm run accounts` as a child process (tsx, as the npm script runs it), against a DynamoDB endpoint. */
-export const root = resolve(__dirname, '..', '..', '..');
+export const root = resolve(__dirname, '..', '..');
 
 export interface CliRun {
   code: number | null;
