@@ -93,7 +93,7 @@ export class AccountsTable {
         if (error.Item === undefined) return;
         throw concurrentChange(accountId);
       }
-      if (error instanceof DependencyUnavailable && (await this.readBack(accountId)) === 'absent') return;
+      if (error instanceof DependencyUnavailable && (await this.readBack(accountId)) === null) return;
       throw error;
     }
   }
@@ -188,18 +188,20 @@ export class AccountsTable {
         if (error.Item !== undefined && revisionOf(unmarshall(error.Item)) === account.revision) return;
         throw refused();
       }
-      if (error instanceof DependencyUnavailable && (await this.readBack(account.account_id)) === account.revision) {
+      if (
+        error instanceof DependencyUnavailable &&
+        (await this.readBack(account.account_id))?.revision === account.revision
+      ) {
         return;
       }
       throw error;
     }
   }
 
-  /** After a write nobody answered: the stored revision, 'absent', or undefined when the read fails too. */
-  private async readBack(accountId: string): Promise<string | 'absent' | undefined> {
+  /** After a write nobody answered: the account as stored, null if there is none, undefined if the read fails too. */
+  private async readBack(accountId: string): Promise<Account | null | undefined> {
     try {
-      const account = await this.get(accountId);
-      return account === undefined ? 'absent' : account.revision;
+      return (await this.get(accountId)) ?? null;
     } catch {
       return undefined;
     }

@@ -1,4 +1,5 @@
 import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AccountCredentials, CredentialStore } from '../../domain/credentials';
 import { DependencyUnavailable } from '../../domain/errors';
 import { isDependencyUnavailable } from '../aws-errors';
@@ -29,9 +30,10 @@ interface Cached<V> {
 }
 
 /**
- * Parsed in place of an item when an id is unknown, so an unknown id costs the same client-side work as a known
- * account's item (same shape and size as an account with one secret; never stored, never matched: its hash is of
- * nothing anyone holds, and the result is thrown away).
+ * Decoded and parsed in place of an item when an id is unknown, so an unknown id costs the same client-side work as
+ * a known account's item: the response body's JSON, the SDK's unmarshalling and our schema (same shape and size as
+ * an account with one secret; never stored, never matched: its hash is of nothing anyone holds, and the result is
+ * thrown away).
  */
 const DECOY_ITEM: Record<string, unknown> = {
   account_id: 'decoy-account-0000',
@@ -43,6 +45,12 @@ const DECOY_ITEM: Record<string, unknown> = {
       created_at: '2026-01-01T00:00:00.000Z',
     },
   ],
+};
+/** The decoy as DynamoDB would send it: `{"Item":{...AttributeValues}}`. */
+const DECOY_BODY = JSON.stringify({ Item: marshall(DECOY_ITEM) });
+const decoyWork = (): void => {
+  const body = JSON.parse(DECOY_BODY) as { Item: Parameters<typeof unmarshall>[0] };
+  parseCredentials(unmarshall(body.Item));
 };
 
 /**
@@ -131,7 +139,7 @@ export class DynamoDbCredentialStore implements CredentialStore {
     }
     const entry = { readAt, refreshedAt: byRefresh ? readAt : undefined, served: false };
     if (item === undefined) {
-      parseCredentials(DECOY_ITEM); // the work a found item costs; the result is not used
+      decoyWork(); // the work a found item costs; the result is not used
       this.known.delete(accountId);
       this.unknown.set(accountId, { ...entry, value: undefined }, readAt);
       return undefined;

@@ -84,6 +84,169 @@ interface Probe {
   secret: string;
 }
 
+/** Known accounts with their secrets (one each, as `npm run accounts -- create` makes them). */
+type Made = { account: Account; issued: { secret: string } }[];
+
+/** The server child on the local DynamoDB: its port, and how to stop it. */
+const startServer = async (dynamodbEndpoint: string): Promise<{ port: number; stop: () => void }> => {
+  const { subject } = await buildBundles(root, resolve(root, '.local', 'bench-auth-timing'));
+  const child = fork(__filename, ['--serve', subject.file], {
+    stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    env: {
+      ...process.env,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      ORDERS_TABLE_NAME: ORDERS_TABLE,
+      ACCOUNTS_TABLE_NAME: ACCOUNTS_TABLE,
+      EVENT_BUS_NAME: 'auth-timing',
+      EVENT_SOURCE: 'orders-complete.auth-timing',
+      DYNAMODB_ENDPOINT: dynamodbEndpoint,
+      EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:9',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+    },
+  });
+  // The server's stderr, without Powertools' "no application metrics" notice (a 401 publishes none).
+  child.stderr?.on('data', (chunk: Buffer) => {
+    const lines = chunk
+      .toString()
+      .split('\n')
+      .filter((l) => l !== '' && !l.includes('No application metrics'));
+    if (lines.length > 0) process.stderr.write(`${lines.join('\n')}\n`);
+  });
+  const port = await new Promise<number>((done, fail) => {
+    child.once('message', (message) => done(Number(message)));
+    child.once('exit', (code) => fail(new Error(`the server exited (${code})`)));
+  });
+  return { port, stop: () => child.kill() };
+};
+
+/** Requests to the server, one at a time on one kept-alive connection, timed by this process. */
+const clientOf = (port: number) => {
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  const call = ({ account, secret }: Probe): Promise<Timing & { status: number }> =>
+    new Promise((done, fail) => {
+      const started = process.hrtime.bigint();
+      const req = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          agent,
+          method: 'POST',
+          path: `/orders/auth-timing-${randomUUID()}/complete`,
+          headers: {
+            authorization: `Basic ${Buffer.from(`${account}:${secret}`).toString('base64')}`,
+            'content-type': 'application/json',
+            'content-length': '2',
+          },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () =>
+            done({
+              us: Number(process.hrtime.bigint() - started) / 1_000,
+              handlerUs: Number(response.headers['x-handler-us']),
+              status: response.statusCode ?? 0,
+            }),
+          );
+        },
+      );
+      req.on('error', fail);
+      req.end('{}');
+    });
+  const refused = async (probe: Probe): Promise<Timing> => {
+    const { us, handlerUs, status } = await call(probe);
+    if (status !== 401) throw new Error(`expected 401 for ${probe.account}, got ${status}`);
+    return { us, handlerUs };
+  };
+  return { call, refused, close: () => agent.destroy() };
+};
+
+type Side = 'known' | 'unknown';
+const signed = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
+
+/** One line: medians, the median paired difference with its bootstrap SE and 95 % interval, the mean difference. */
+const report = (name: string, what: string, rounds: Round<Side>[]): void => {
+  const med = bootstrap(rounds, (pooled) => {
+    const unknown = pooled('unknown');
+    return median(pooled('known').map((value, j) => value - (unknown[j] as number)));
+  });
+  const avg = bootstrap(rounds, (pooled) => mean(pooled('known')) - mean(pooled('unknown')));
+  const slower = rounds.filter((r) => (r.known[0] as number) > (r.unknown[0] as number)).length;
+  const side = (s: Side) => median(rounds.map((r) => r[s][0] as number)).toFixed(0);
+  console.log(
+    `${name.padEnd(9)} ${what.padEnd(7)} ${rounds.length} pairs: known ${side('known')} µs, unknown ${side('unknown')} µs ` +
+      `(medians); known - unknown: median ${signed(med.value)} ± ${med.se.toFixed(1)} µs ` +
+      `(95 % CI ${signed(med.value - 1.96 * med.se)} to ${signed(med.value + 1.96 * med.se)}), ` +
+      `mean ${signed(avg.value)} ± ${avg.se.toFixed(1)} µs; known slower in ${slower} of ${rounds.length} ` +
+      `(50 µs = ${(50 / med.se).toFixed(1)} standard errors of the median difference)`,
+  );
+};
+
+/** `pairs` interleaved pairs, the order alternating; reported as the client saw them and as the handler took them. */
+const scenario = async (
+  name: string,
+  pairs: number,
+  known: (i: number) => Promise<Timing>,
+  unknown: (i: number) => Promise<Timing>,
+): Promise<void> => {
+  const http: Round<Side>[] = [];
+  const handler: Round<Side>[] = [];
+  for (let i = 0; i < pairs; i += 1) {
+    const [k, u] = i % 2 === 0 ? [await known(i), await unknown(i)] : [await unknown(i), await known(i)].reverse();
+    http.push({ known: [(k as Timing).us], unknown: [(u as Timing).us] });
+    handler.push({ known: [(k as Timing).handlerUs], unknown: [(u as Timing).handlerUs] });
+  }
+  report(name, 'HTTP', http);
+  report(name, 'handler', handler);
+};
+
+const load = () =>
+  loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+
+const measure = async (port: number, pairs: number, made: Record<'cold' | 'used' | 'other' | 'warm', Made>) => {
+  const { call, refused, close } = clientOf(port);
+  const wrong = 'a-wrong-secret-of-43-characters-aaaaaaaaaaa';
+  const unknownId = () => `nobody-${randomUUID().slice(0, 13)}`;
+  const at = (list: Made, i: number) => list[i % list.length] as Made[number];
+  try {
+    // Warm-up: the handler, the SDK connection and the JIT, on both paths.
+    for (let i = 0; i < 300; i += 1) {
+      const w = at(made.warm, i);
+      await call({ account: w.account.account_id, secret: i % 3 === 0 ? w.issued.secret : wrong });
+      await call({ account: unknownId(), secret: wrong });
+    }
+    console.log(
+      `node ${process.version}, ${cpus().length} cores, load average ${load()} at the start (shared machine)`,
+    );
+    await scenario(
+      'cold',
+      pairs,
+      (i) => refused({ account: at(made.cold, i).account.account_id, secret: wrong }),
+      () => refused({ account: unknownId(), secret: wrong }),
+    );
+    await scenario(
+      'just-used',
+      pairs,
+      async (i) => {
+        const u = at(made.used, i);
+        await call({ account: u.account.account_id, secret: u.issued.secret }); // legitimate: 404 (no such order)
+        return refused({ account: u.account.account_id, secret: wrong });
+      },
+      async (i) => {
+        const o = at(made.other, i);
+        await call({ account: o.account.account_id, secret: o.issued.secret });
+        return refused({ account: unknownId(), secret: wrong });
+      },
+    );
+    console.log(`load average ${load()} at the end`);
+  } finally {
+    close();
+  }
+};
+
 const main = async (): Promise<void> => {
   const { values } = parseArgs({ options: { pairs: { type: 'string' } } });
   const pairs = Number(values.pairs ?? 1_500);
@@ -92,179 +255,28 @@ const main = async (): Promise<void> => {
   const dynamodb = await startDynamoDbLocal({ port: await freePort(), region: REGION });
   const admin = localClient(dynamodb.endpoint, REGION);
   const client = createDocumentClient({ region: REGION, endpoint: dynamodb.endpoint });
-  let child: ReturnType<typeof fork> | undefined;
+  let server: { stop: () => void } | undefined;
   try {
     await ensureOrdersTable(admin, ORDERS_TABLE);
     await ensureAccountsTable(admin, ACCOUNTS_TABLE);
-    // Known accounts, each with one secret (as created by `npm run accounts -- create`): cold probes, and for
-    // just-used a probed account and the other account used before an unknown probe, each with its secret.
     const now = new Date();
-    const made = (prefix: string) =>
-      Array.from({ length: pairs }, (_, i) => newAccount(`${prefix}-${i}`, now)) as {
-        account: Account;
-        issued: { secret: string };
-      }[];
-    const cold = made('cold');
-    const used = made('used');
-    const other = made('other');
-    const warm = made('warm').slice(0, 50);
+    const make = (prefix: string, count: number): Made =>
+      Array.from({ length: count }, (_, i) => newAccount(`${prefix}-${i}`, now));
+    const made = {
+      cold: make('cold', pairs),
+      used: make('used', pairs),
+      other: make('other', pairs),
+      warm: make('warm', 50),
+    };
     await new AccountsTable(client, ACCOUNTS_TABLE).putAll(
-      [...cold, ...used, ...other, ...warm].map((m) => m.account),
+      Object.values(made).flatMap((list) => list.map((m) => m.account)),
       8,
     );
-
-    const { subject } = await buildBundles(root, resolve(root, '.local', 'bench-auth-timing'));
-    child = fork(__filename, ['--serve', subject.file], {
-      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
-      env: {
-        ...process.env,
-        AWS_REGION: REGION,
-        AWS_ACCESS_KEY_ID: 'local',
-        AWS_SECRET_ACCESS_KEY: 'local',
-        ORDERS_TABLE_NAME: ORDERS_TABLE,
-        ACCOUNTS_TABLE_NAME: ACCOUNTS_TABLE,
-        EVENT_BUS_NAME: 'auth-timing',
-        EVENT_SOURCE: 'orders-complete.auth-timing',
-        DYNAMODB_ENDPOINT: dynamodb.endpoint,
-        EVENTBRIDGE_ENDPOINT: 'http://127.0.0.1:9',
-        POWERTOOLS_LOG_LEVEL: 'SILENT',
-        POWERTOOLS_METRICS_DISABLED: 'true',
-      },
-    });
-    // The server's stderr, without Powertools' "no application metrics" notice (a 401 publishes none).
-    child.stderr?.on('data', (chunk: Buffer) => {
-      const lines = chunk
-        .toString()
-        .split('\n')
-        .filter((l) => l !== '' && !l.includes('No application metrics'));
-      if (lines.length > 0) process.stderr.write(`${lines.join('\n')}\n`);
-    });
-    const port = await new Promise<number>((resolve, reject) => {
-      child?.once('message', (message) => resolve(Number(message)));
-      child?.once('exit', (code) => reject(new Error(`the server exited (${code})`)));
-    });
-
-    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
-    /** One request: its time in µs as this client saw it, the handler's own time (server side), its status. */
-    const call = ({ account, secret }: Probe): Promise<{ us: number; handlerUs: number; status: number }> =>
-      new Promise((resolve, reject) => {
-        const started = process.hrtime.bigint();
-        const req = httpRequest(
-          {
-            host: '127.0.0.1',
-            port,
-            agent,
-            method: 'POST',
-            path: `/orders/auth-timing-${randomUUID()}/complete`,
-            headers: {
-              authorization: `Basic ${Buffer.from(`${account}:${secret}`).toString('base64')}`,
-              'content-type': 'application/json',
-              'content-length': '2',
-            },
-          },
-          (response) => {
-            response.resume();
-            response.on('end', () =>
-              resolve({
-                us: Number(process.hrtime.bigint() - started) / 1_000,
-                handlerUs: Number(response.headers['x-handler-us']),
-                status: response.statusCode ?? 0,
-              }),
-            );
-          },
-        );
-        req.on('error', reject);
-        req.end('{}');
-      });
-    const refused = async (probe: Probe): Promise<Timing> => {
-      const { us, handlerUs, status } = await call(probe);
-      if (status !== 401) throw new Error(`expected 401 for ${probe.account}, got ${status}`);
-      return { us, handlerUs };
-    };
-    const wrong = 'a-wrong-secret-of-43-characters-aaaaaaaaaaa';
-    const unknownId = () => `nobody-${randomUUID().slice(0, 13)}`;
-
-    // Warm-up: the handler, the SDK connection and the JIT, on both paths.
-    for (let i = 0; i < 300; i += 1) {
-      const w = warm[i % warm.length] as (typeof warm)[number];
-      await call({ account: w.account.account_id, secret: i % 3 === 0 ? w.issued.secret : wrong });
-      await call({ account: unknownId(), secret: wrong });
-    }
-
-    type Side = 'known' | 'unknown';
-    const fmt = (v: number) => `${v >= 0 ? '+' : ''}${v.toFixed(1)}`;
-    const report = (name: string, what: string, rounds: Round<Side>[]) => {
-      const med = bootstrap(rounds, (pooled) => {
-        const k = pooled('known');
-        const u = pooled('unknown');
-        return median(k.map((value, j) => value - (u[j] as number)));
-      });
-      const avg = bootstrap(rounds, (pooled) => mean(pooled('known')) - mean(pooled('unknown')));
-      const slower = rounds.filter((r) => (r.known[0] as number) > (r.unknown[0] as number)).length;
-      console.log(
-        `${name.padEnd(9)} ${what.padEnd(7)} ${rounds.length} pairs: known ${median(rounds.map((r) => r.known[0] as number)).toFixed(0)} µs, ` +
-          `unknown ${median(rounds.map((r) => r.unknown[0] as number)).toFixed(0)} µs (medians); ` +
-          `known - unknown: median ${fmt(med.value)} ± ${med.se.toFixed(1)} µs ` +
-          `(95 % CI ${fmt(med.value - 1.96 * med.se)} to ${fmt(med.value + 1.96 * med.se)}), ` +
-          `mean ${fmt(avg.value)} ± ${avg.se.toFixed(1)} µs; known slower in ${slower} of ${rounds.length} ` +
-          `(50 µs = ${(50 / med.se).toFixed(1)} standard errors of the median difference)`,
-      );
-    };
-    const scenario = async (
-      name: string,
-      known: (i: number) => Promise<Timing>,
-      unknown: (i: number) => Promise<Timing>,
-    ) => {
-      const http: Round<Side>[] = [];
-      const handler: Round<Side>[] = [];
-      for (let i = 0; i < pairs; i += 1) {
-        let k: Timing;
-        let u: Timing;
-        if (i % 2 === 0) {
-          k = await known(i);
-          u = await unknown(i);
-        } else {
-          u = await unknown(i);
-          k = await known(i);
-        }
-        http.push({ known: [k.us], unknown: [u.us] });
-        handler.push({ known: [k.handlerUs], unknown: [u.handlerUs] });
-      }
-      report(name, 'HTTP', http);
-      report(name, 'handler', handler);
-    };
-
-    console.log(
-      `node ${process.version}, ${cpus().length} cores, load average ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')} at the start (a shared machine: figures under load)`,
-    );
-    await scenario(
-      'cold',
-      (i) => refused({ account: (cold[i] as (typeof cold)[number]).account.account_id, secret: wrong }),
-      () => refused({ account: unknownId(), secret: wrong }),
-    );
-    await scenario(
-      'just-used',
-      async (i) => {
-        const u = used[i] as (typeof used)[number];
-        await call({ account: u.account.account_id, secret: u.issued.secret }); // legitimate: 404 (no such order)
-        return refused({ account: u.account.account_id, secret: wrong });
-      },
-      async (i) => {
-        const o = other[i] as (typeof other)[number];
-        await call({ account: o.account.account_id, secret: o.issued.secret });
-        return refused({ account: unknownId(), secret: wrong });
-      },
-    );
-    console.log(
-      `load average ${loadavg()
-        .map((l) => l.toFixed(2))
-        .join(' ')} at the end`,
-    );
-    agent.destroy();
+    const started = await startServer(dynamodb.endpoint);
+    server = started;
+    await measure(started.port, pairs, made);
   } finally {
-    child?.kill();
+    server?.stop();
     client.destroy();
     admin.destroy();
     await dynamodb.stop();

@@ -89,7 +89,7 @@ describe('docs/operations.md "Accounts": the documented commands, run as written
     // Whatever `npm run --silent accounts` printed is JSON lines only (no npm banner).
     for (const output of outputs.filter((o) => o.command.startsWith('npm run --silent accounts'))) {
       for (const line of output.stdout.split('\n').filter((l) => l !== ''))
-        expect(() => JSON.parse(line)).not.toThrow();
+        expect((): unknown => JSON.parse(line)).not.toThrow();
     }
 
     // The hand-over files: JSON (require works), readable by the owner only; the secret is the one stored.
