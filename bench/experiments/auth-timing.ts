@@ -9,10 +9,12 @@
  *   cold:      the known account was never looked up; the unknown id is new (both: one GetItem).
  *   just-used: right before the probe, a legitimate request (right secret) on the same known account, or on
  *              another known account before the unknown probe: does a probe reveal recent use?
+ *   dynamodb:  no handler: this process's own GetItem (strongly consistent, as the store reads) of a known account
+ *              vs an unknown id, to see how much of a difference is DynamoDB Local's own (a hit vs a miss).
  * It prints, per scenario, the median of the paired differences (known - unknown) with its bootstrap standard error
  * and a 95 % interval, the mean difference, and in how many pairs the known side was slower.
  *
- *   npm run bench:auth-timing -- --pairs 2000      (default 1500 pairs per scenario)
+ *   npm run bench:auth-timing -- --pairs 2000      (default 1500 pairs per scenario; --dynamodb-only: that one)
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -23,6 +25,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../adapters/aws-clients';
 import { AccountsTable } from '../../adapters/credentials/accounts-table';
 import { newAccount, type Account } from '../../domain/accounts';
@@ -206,6 +209,32 @@ const load = () =>
     .map((l) => l.toFixed(2))
     .join(' ');
 
+/** DynamoDB alone: a strongly consistent GetItem of a known account vs of an unknown id, timed here. */
+const measureDynamoDb = async (client: DynamoDBDocumentClient, pairs: number, made: Made): Promise<void> => {
+  const get = async (accountId: string): Promise<Timing> => {
+    const started = process.hrtime.bigint();
+    await client.send(
+      new GetCommand({
+        TableName: ACCOUNTS_TABLE,
+        Key: { account_id: accountId },
+        ProjectionExpression: 'account_id, secrets',
+        ConsistentRead: true,
+      }),
+    );
+    const us = Number(process.hrtime.bigint() - started) / 1_000;
+    return { us, handlerUs: us };
+  };
+  for (let i = 0; i < 300; i += 1) await get(i % 2 === 0 ? `nobody-${i}` : `cold-${i % made.length}`);
+  const rounds: Round<Side>[] = [];
+  for (let i = 0; i < pairs; i += 1) {
+    const known = () => get((made[i % made.length] as Made[number]).account.account_id);
+    const unknown = () => get(`nobody-${randomUUID().slice(0, 13)}`);
+    const [k, u] = i % 2 === 0 ? [await known(), await unknown()] : [await unknown(), await known()].reverse();
+    rounds.push({ known: [(k as Timing).us], unknown: [(u as Timing).us] });
+  }
+  report('dynamodb', 'GetItem', rounds);
+};
+
 const measure = async (port: number, pairs: number, made: Record<'cold' | 'used' | 'other' | 'warm', Made>) => {
   const { call, refused, close } = clientOf(port);
   const wrong = 'a-wrong-secret-of-43-characters-aaaaaaaaaaa';
@@ -248,7 +277,7 @@ const measure = async (port: number, pairs: number, made: Record<'cold' | 'used'
 };
 
 const main = async (): Promise<void> => {
-  const { values } = parseArgs({ options: { pairs: { type: 'string' } } });
+  const { values } = parseArgs({ options: { pairs: { type: 'string' }, 'dynamodb-only': { type: 'boolean' } } });
   const pairs = Number(values.pairs ?? 1_500);
   if (!Number.isInteger(pairs) || pairs < 10) throw new Error('--pairs: an integer of at least 10');
 
@@ -272,9 +301,12 @@ const main = async (): Promise<void> => {
       Object.values(made).flatMap((list) => list.map((m) => m.account)),
       8,
     );
-    const started = await startServer(dynamodb.endpoint);
-    server = started;
-    await measure(started.port, pairs, made);
+    if (values['dynamodb-only'] !== true) {
+      const started = await startServer(dynamodb.endpoint);
+      server = started;
+      await measure(started.port, pairs, made);
+    }
+    await measureDynamoDb(client, pairs, made.cold);
   } finally {
     server?.stop();
     client.destroy();
