@@ -7,6 +7,8 @@
  * `--out FILE`), never logged. Exit codes: 0 done, 1 refused, the table unreachable or the --out file existing
  * (one line on stderr says why), 2 bad usage.
  */
+// First: exit quietly (status 0) when the reader of stdout goes away, e.g. `| head` (scripts/cli/quiet-pipe.ts).
+import './cli/quiet-pipe';
 import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
