@@ -18,6 +18,8 @@ const int = (name: string, fallback: number): number => {
 export const stageTableName = (stage: string): string => `orders-complete-${stage}-orders`;
 /** serverless.yml's accounts table name for a stage (${self:service}-${sls:stage}-accounts). */
 export const stageAccountsTableName = (stage: string): string => `orders-complete-${stage}-accounts`;
+/** serverless.yml's webhooks table name for a stage (${self:service}-${sls:stage}-webhooks). */
+export const stageWebhooksTableName = (stage: string): string => `orders-complete-${stage}-webhooks`;
 /** serverless.yml's event bus name for a stage (${self:service}-${sls:stage}). */
 export const stageBusName = (stage: string): string => `orders-complete-${stage}`;
 
@@ -38,9 +40,14 @@ export const localSettings = () => {
     startOwnDynamoDb: !process.env.DYNAMODB_ENDPOINT,
     dynamodbDataDir: resolve(localDir, 'dynamodb'),
     eventsFile: resolve(localDir, 'events.jsonl'),
+    /** The local webhook receiver: its port, what it verified, and what the local sender gave up (dead letters). */
+    webhookReceiverPort: int('WEBHOOK_RECEIVER_PORT', 4020),
+    webhooksFile: resolve(localDir, 'webhooks.jsonl'),
+    webhookDeadLettersFile: resolve(localDir, 'webhook-dead-letters.jsonl'),
     esbuildDir: resolve(localDir, 'esbuild'),
     tableName: stageTableName('local'),
     accountsTableName: stageAccountsTableName('local'),
+    webhooksTableName: stageWebhooksTableName('local'),
     /** serverless.yml's bus and source for stage "local". */
     busName: stageBusName('local'),
     eventSource: 'orders-complete',

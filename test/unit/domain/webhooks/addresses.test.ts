@@ -46,7 +46,7 @@ const REFUSED = [
 ] as const;
 
 describe('checkAddress', () => {
-  test.each(REFUSED)('%s (%s) is refused', (address) => {
+  test.each(REFUSED)('%s (%s) is refused', (address, _what) => {
     expect(checkAddress(address, prod).allowed).toBe(false);
   });
 

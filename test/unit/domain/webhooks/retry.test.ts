@@ -30,7 +30,10 @@ describe('delivery policy', () => {
     expect(retryDelaySeconds(14, () => 0.5)).toBe(14400);
     const draws = new Set(Array.from({ length: 50 }, () => retryDelaySeconds(5)));
     expect(draws.size).toBeGreaterThan(10);
-    for (const draw of draws) expect(draw).toBeGreaterThanOrEqual(360) && expect(draw).toBeLessThanOrEqual(600);
+    for (const draw of draws) {
+      expect(draw).toBeGreaterThanOrEqual(360);
+      expect(draw).toBeLessThanOrEqual(600);
+    }
     expect(retryDelaySeconds(99, () => 1)).toBeLessThanOrEqual(43_200); // SQS's visibility limit
   });
 });
