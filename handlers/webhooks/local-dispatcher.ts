@@ -1,0 +1,37 @@
+import { resolve } from 'node:path';
+import type { Context } from 'aws-lambda';
+import { createObservability } from '../../adapters/observability';
+import { LocalDeliveryQueue } from '../../adapters/webhooks/local-delivery-queue';
+import { loadWebhooksConfig } from '../../config/webhooks-env';
+import type { OrderCompletedEvent } from '../../contracts/order-completed';
+import { createDeliveryDeps } from './composition';
+import { createWebhookSenderHandler } from './sender';
+
+/**
+ * Local stage only (infra/stage-functions.yml): the OrderCompleted rule's target. In AWS the rule puts the event
+ * on the delivery queue and SQS invokes the sender; here the event goes to LocalDeliveryQueue, which invokes the
+ * same sender handler (middy, SQS-shaped records, partial batch failures) and re-delivers failed messages after the
+ * backoff delay the sender chose. WEBHOOK_RETRY_SCALE shrinks the delays (the e2e tests: 0.0001).
+ */
+const config = loadWebhooksConfig();
+const scale = Number(process.env.WEBHOOK_RETRY_SCALE ?? '1');
+const deadLetters = resolve(process.env.WEBHOOK_DEAD_LETTERS_FILE ?? '.local/webhook-dead-letters.jsonl');
+
+let queue: LocalDeliveryQueue | undefined;
+const localQueue = async (context: Context): Promise<LocalDeliveryQueue> => {
+  if (queue !== undefined) return queue;
+  const { logger, metrics } = await createObservability();
+  let sender: ReturnType<typeof createWebhookSenderHandler> | undefined;
+  const built = new LocalDeliveryQueue(
+    (records) => (sender as ReturnType<typeof createWebhookSenderHandler>)({ Records: records }, context),
+    deadLetters,
+    Number.isFinite(scale) && scale > 0 ? scale : 1,
+  );
+  sender = createWebhookSenderHandler(createDeliveryDeps(config, built), logger, metrics);
+  queue = built;
+  return built;
+};
+
+export const handler = async (event: OrderCompletedEvent, context: Context): Promise<void> => {
+  await (await localQueue(context)).submit(JSON.stringify(event));
+};
