@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  ResourceInUseException,
   ResourceNotFoundException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
@@ -24,14 +25,19 @@ export const ensureWebhooksTable = async (client: DynamoDBClient, tableName: str
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(
-    new CreateTableCommand({
-      TableName: tableName,
-      AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],
-      KeySchema: table.KeySchema as TableInput['KeySchema'],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  try {
+    await client.send(
+      new CreateTableCommand({
+        TableName: tableName,
+        AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],
+        KeySchema: table.KeySchema as TableInput['KeySchema'],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
+  } catch (error) {
+    // Two stacks on one DynamoDB (the e2e tests' second stack) may both try: the table exists, which is the point.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
 };
 
 /** local-account's endpoint for the local receiver: the existing one (same secret across restarts) or a new one. */
