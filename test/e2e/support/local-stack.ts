@@ -11,7 +11,12 @@ export interface LocalStack {
   child: ChildProcess;
   baseUrl: string;
   ports: Record<
-    'HTTP_PORT' | 'LAMBDA_PORT' | 'DYNAMODB_PORT' | 'EVENTBRIDGE_PORT' | 'EVENTBRIDGE_PUBSUB_PORT' | 'WEBHOOK_RECEIVER_PORT',
+    | 'HTTP_PORT'
+    | 'LAMBDA_PORT'
+    | 'DYNAMODB_PORT'
+    | 'EVENTBRIDGE_PORT'
+    | 'EVENTBRIDGE_PUBSUB_PORT'
+    | 'WEBHOOK_RECEIVER_PORT',
     number
   >;
   /** Everything the stack printed (serverless offline and the function's own log lines). */
