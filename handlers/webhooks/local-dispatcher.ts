@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Context } from 'aws-lambda';
 import { createObservability } from '../../adapters/observability';
@@ -17,13 +18,23 @@ const config = loadWebhooksConfig();
 const scale = Number(process.env.WEBHOOK_RETRY_SCALE ?? '1');
 const deadLetters = resolve(process.env.WEBHOOK_DEAD_LETTERS_FILE ?? '.local/webhook-dead-letters.jsonl');
 
+/**
+ * Each queue delivery is an invocation of its own, as SQS would make it: a new request id and the sender's full
+ * time budget (a retry long after the EventBridge invocation must not inherit that invocation's expired deadline).
+ */
+const SENDER_TIMEOUT_MS = 30_000;
+const freshContext = (template: Context): Context => {
+  const deadline = Date.now() + SENDER_TIMEOUT_MS;
+  return { ...template, awsRequestId: randomUUID(), getRemainingTimeInMillis: () => deadline - Date.now() };
+};
+
 let queue: LocalDeliveryQueue | undefined;
 const localQueue = async (context: Context): Promise<LocalDeliveryQueue> => {
   if (queue !== undefined) return queue;
   const { logger, metrics } = await createObservability();
   let sender: ReturnType<typeof createWebhookSenderHandler> | undefined;
   const built = new LocalDeliveryQueue(
-    (records) => (sender as ReturnType<typeof createWebhookSenderHandler>)({ Records: records }, context),
+    (records) => (sender as ReturnType<typeof createWebhookSenderHandler>)({ Records: records }, freshContext(context)),
     deadLetters,
     Number.isFinite(scale) && scale > 0 ? scale : 1,
   );
