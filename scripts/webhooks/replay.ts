@@ -6,7 +6,7 @@ import {
   StartReplayCommand,
   type EventBridgeClient,
 } from '@aws-sdk/client-eventbridge';
-import { orderCompletedEventSchema } from '../../contracts/order-completed';
+import { orderCompletedDetailSchema } from '../../contracts/order-completed';
 import { buildWebhookBody } from '../../domain/webhooks/body';
 import { replayTag, sendToEndpoint } from '../../domain/webhooks/deliver';
 import type { WebhookEndpoint } from '../../domain/webhooks/endpoints';
@@ -59,9 +59,15 @@ export const localEventsFor = (eventsFile: string, accountId: string, from: Date
   const details: OrderCompletedDetail[] = [];
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const parsed = orderCompletedEventSchema.safeParse(JSON.parse(line));
+    // The local subscriber's lines: {id, source, detail-type, time, detail} (handlers/local-event-subscriber.ts).
+    let parsed;
+    try {
+      parsed = orderCompletedDetailSchema.safeParse((JSON.parse(line) as { detail?: unknown }).detail);
+    } catch {
+      continue; // a line still being written
+    }
     if (!parsed.success) continue;
-    const detail = parsed.data.detail;
+    const detail = parsed.data;
     const at = Date.parse(detail.completed_at);
     if (detail.account_id !== accountId || at < from.getTime() || at >= to.getTime() || seen.has(detail.event_id))
       continue;

@@ -213,3 +213,121 @@ describe('signed webhooks on the local stack', () => {
     expect(endpoint.endpoint_id).toMatch(/^ep_/);
   }, 60_000);
 });
+
+describe('npm run webhooks against the local stack', () => {
+  test('list never shows secrets; rotate signs with both (two v1 entries) until retire; test; replay keeps webhook-ids', async () => {
+    const endpoints = (await cli('webhooks', ['list', LOCAL])).stdout.trim().split('\n');
+    const local = JSON.parse(endpoints[0] as string) as { endpoint_id: string; url: string };
+    expect(endpoints.join('\n')).not.toMatch(/whsec_/);
+
+    const rotated = json<{ endpoint_id: string; url: string; secret: string }>(
+      await cli('webhooks', ['rotate', LOCAL, local.endpoint_id, '--old-expires-in', '1h']),
+    );
+    expect(Object.keys(rotated).sort()).toEqual(['endpoint_id', 'secret', 'url']);
+    expect(rotated.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    const tested = json<{ webhook_id: string; result: string }>(
+      await cli('webhooks', ['test', LOCAL, local.endpoint_id]),
+    );
+    expect(tested.result).toBe('delivered');
+    const received = readLines<{ webhook_id: string; signatures: number; body: { type: string }[] }>(
+      webhooksFile(),
+    ).find((line) => line.webhook_id === tested.webhook_id);
+    expect(received).toMatchObject({ signatures: 2, body: [{ type: 'test' }] });
+    expect((await cli('webhooks', ['rotate', LOCAL, local.endpoint_id])).code).toBe(1); // two already
+    json(await cli('webhooks', ['retire', LOCAL, local.endpoint_id]));
+    const after = json<{ webhook_id: string }>(await cli('webhooks', ['test', LOCAL, local.endpoint_id]));
+    expect(
+      readLines<{ webhook_id: string; signatures: number }>(webhooksFile()).find(
+        (l) => l.webhook_id === after.webhook_id,
+      )?.signatures,
+    ).toBe(1);
+
+    const handle = uniqueHandle('wh-replay');
+    const from = new Date(Date.now() - 1_000).toISOString();
+    await seedOrders(client, [makeOrder({ order_handle: handle })]);
+    expect((await complete(handle)).status).toBe(200);
+    const [event] = await waitForEvents(forRecord(LOCAL, handle));
+    await waitFor(
+      () => readLines<{ webhook_id: string }>(webhooksFile()).find((l) => l.webhook_id === event?.detail.event_id),
+      15_000,
+    );
+    const replay = await cli('webhooks', [
+      'replay',
+      LOCAL,
+      '--from',
+      from,
+      '--to',
+      new Date(Date.now() + 1_000).toISOString(),
+    ]);
+    expect(replay.code).toBe(0);
+    const replayed = replay.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { webhook_id: string; result: string });
+    expect(replayed).toContainEqual(
+      expect.objectContaining({ webhook_id: event?.detail.event_id, result: 'delivered (HTTP 204)' }),
+    );
+    expect(
+      readLines<{ webhook_id: string }>(webhooksFile()).filter((l) => l.webhook_id === event?.detail.event_id),
+    ).toHaveLength(2);
+  }, 120_000);
+
+  test('refusals: internal or non-https URLs exit 1 with one line; bad usage exits 2', async () => {
+    const metadata = await cli('webhooks', ['add', LOCAL, 'http://169.254.169.254/latest/meta-data/']);
+    expect(metadata.code).toBe(1);
+    expect(metadata.stderr.replace(/runtime-node:.*\n/, '')).toBe('refused: 169.254.169.254 is not a public address\n');
+    const mapped = await cli('webhooks', ['add', LOCAL, 'http://[::ffff:10.0.0.1]/']);
+    expect(mapped.code).toBe(1);
+    const usage = await cli('webhooks', ['remove', LOCAL]);
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/remove takes 2 argument\(s\) \(npm run webhooks -- --help\)/);
+    expect((await cli('webhooks', ['remove', LOCAL, 'ep_0000000000000000'])).code).toBe(1);
+    expect((await cli('webhooks', ['frobnicate'])).code).toBe(2);
+  }, 60_000);
+});
+
+describe('delay from a completion’s 200 to the webhook’s arrival (local stack, 200 completions)', () => {
+  test('every completion arrives, signed; p50 and p99 printed', async () => {
+    const handles = Array.from({ length: 200 }, (_, i) => uniqueHandle(`wh-delay-${i}`));
+    await seedOrders(
+      client,
+      handles.map((order_handle) => makeOrder({ order_handle })),
+    );
+    const answeredAt = new Map<string, number>();
+    const sentAt = new Map<string, number>();
+    for (let i = 0; i < handles.length; i += 4) {
+      await Promise.all(
+        handles.slice(i, i + 4).map(async (handle) => {
+          sentAt.set(handle, Date.now());
+          expect((await complete(handle)).status).toBe(200);
+          answeredAt.set(handle, Date.now());
+        }),
+      );
+    }
+    const arrivals = await waitFor(() => {
+      const found = new Map<string, number>();
+      for (const line of readLines<{ received_at: string; body: { data?: { order_handle?: string } }[] }>(
+        webhooksFile(),
+      )) {
+        const handle = line.body[0]?.data?.order_handle;
+        if (handle !== undefined && answeredAt.has(handle) && !found.has(handle))
+          found.set(handle, Date.parse(line.received_at));
+      }
+      return found.size === handles.length ? found : undefined;
+    }, 60_000);
+    expect(arrivals?.size).toBe(handles.length);
+    const delays = handles
+      .map((handle) => (arrivals?.get(handle) ?? 0) - (answeredAt.get(handle) ?? 0))
+      .sort((a, b) => a - b);
+    const fromSend = handles
+      .map((handle) => (arrivals?.get(handle) ?? 0) - (sentAt.get(handle) ?? 0))
+      .sort((a, b) => a - b);
+    const pct = (values: number[], q: number) => values[Math.min(values.length - 1, Math.ceil(q * values.length) - 1)];
+    // Negative: the webhook reached the receiver before the 200 reached the caller (both on this machine's clock).
+    console.log(
+      `webhook delay after the 200 (ms, ${delays.length} completions, 4 at a time, loaded shared machine): ` +
+        `p50 ${pct(delays, 0.5)}, p90 ${pct(delays, 0.9)}, p99 ${pct(delays, 0.99)}, max ${delays[delays.length - 1]}; ` +
+        `from sending the request: p50 ${pct(fromSend, 0.5)}, p99 ${pct(fromSend, 0.99)}`,
+    );
+  }, 240_000);
+});
