@@ -8,7 +8,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from '../../domain/zod-mini';
 import {
   WebhookProblem,
   newEndpoint,
@@ -29,11 +29,11 @@ const itemSchema = z.object({
   endpoint_id: z.string(),
   url: z.string(),
   status: z.enum(['enabled', 'disabled']),
-  disabled_reason: z.string().optional(),
-  disabled_at: z.string().optional(),
+  disabled_reason: z.optional(z.string()),
+  disabled_at: z.optional(z.string()),
   created_at: z.string(),
-  secrets: z.array(z.object({ secret: z.string(), created_at: z.string(), expires_at: z.string().optional() })),
-  revision: z.number().int(),
+  secrets: z.array(z.object({ secret: z.string(), created_at: z.string(), expires_at: z.optional(z.string()) })),
+  revision: z.number().check(z.int()),
 });
 
 const toEndpoint = (item: Record<string, unknown>): WebhookEndpoint => {

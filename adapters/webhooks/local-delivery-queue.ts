@@ -68,7 +68,7 @@ export class LocalDeliveryQueue implements DeliveryQueue {
       return;
     }
     const receiptHandle = `${message.id}#${message.receiveCount}`;
-    let failed = true;
+    let failed: boolean;
     try {
       const response = await this.invoke([toRecord(message, receiptHandle)]);
       failed = (response?.batchItemFailures ?? []).some((item) => item.itemIdentifier === message.id);

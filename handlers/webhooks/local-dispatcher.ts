@@ -32,13 +32,13 @@ let queue: LocalDeliveryQueue | undefined;
 const localQueue = async (context: Context): Promise<LocalDeliveryQueue> => {
   if (queue !== undefined) return queue;
   const { logger, metrics } = await createObservability();
-  let sender: ReturnType<typeof createWebhookSenderHandler> | undefined;
+  const ref: { sender?: ReturnType<typeof createWebhookSenderHandler> } = {};
   const built = new LocalDeliveryQueue(
-    (records) => (sender as ReturnType<typeof createWebhookSenderHandler>)({ Records: records }, freshContext(context)),
+    (records) => ref.sender!({ Records: records }, freshContext(context)),
     deadLetters,
     Number.isFinite(scale) && scale > 0 ? scale : 1,
   );
-  sender = createWebhookSenderHandler(createDeliveryDeps(config, built), logger, metrics);
+  ref.sender = createWebhookSenderHandler(createDeliveryDeps(config, built), logger, metrics);
   queue = built;
   return built;
 };

@@ -71,8 +71,8 @@ export const createWebhookSenderHandler = (deps: DeliveryDeps, logger: Logger, m
       for (const outcome of outcomes) {
         const metric = METRIC_OF[outcome.outcome];
         if (metric !== undefined) metrics.addMetric(metric, MetricUnit.Count, 1);
-        const log = outcome.outcome === 'delivered' || !outcome.failed ? logger.info : logger.warn;
-        log.call(logger, 'webhook delivery', { ...outcome });
+        if (outcome.outcome === 'delivered' || !outcome.failed) logger.info('webhook delivery', { ...outcome });
+        else logger.warn('webhook delivery', { ...outcome });
       }
       return {
         batchItemFailures: outcomes

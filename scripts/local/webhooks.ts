@@ -1,5 +1,5 @@
 import { appendFile, mkdir } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { dirname } from 'node:path';
 import {
   CreateTableCommand,
@@ -66,7 +66,7 @@ export const startWebhookReceiver = async (options: {
 }): Promise<Server> => {
   const endpoints = new WebhookEndpointsTable(toDocumentClient(options.client), options.tableName);
   await mkdir(dirname(options.file), { recursive: true });
-  const answer = (response: import('node:http').ServerResponse, status: number, message: string, detail = {}) =>
+  const answer = (response: ServerResponse, status: number, message: string, detail = {}) =>
     response.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ message, detail }));
   const server = createServer((request, response) => {
     const chunks: Buffer[] = [];

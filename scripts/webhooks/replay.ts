@@ -49,7 +49,7 @@ export const startArchiveReplay = async (
 
 /** Locally: the account's OrderCompleted events of .local/events.jsonl completed in [from, to), once each. */
 export const localEventsFor = (eventsFile: string, accountId: string, from: Date, to: Date): OrderCompletedDetail[] => {
-  let text = '';
+  let text: string;
   try {
     text = readFileSync(eventsFile, 'utf8');
   } catch {

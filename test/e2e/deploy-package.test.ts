@@ -495,7 +495,9 @@ describe('serverless package (no AWS credentials)', () => {
       expect(rule.Properties).toMatchObject({
         Name: 'orders-complete-dev-webhooks',
         EventBusName: ref('OrderEventsBus'),
-        EventPattern: JSON.parse(readFileSync(join(root, 'contracts', 'order-completed.event-pattern.json'), 'utf8')),
+        EventPattern: JSON.parse(
+          readFileSync(join(root, 'contracts', 'order-completed.event-pattern.json'), 'utf8'),
+        ) as unknown,
         Targets: [
           {
             Id: 'webhook-queue',

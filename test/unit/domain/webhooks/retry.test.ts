@@ -1,15 +1,11 @@
 import { describe, expect, test } from '@jest/globals';
-import {
-  MAX_ATTEMPTS,
-  classifyStatus,
-  nominalSchedule,
-  retryDelaySeconds,
-} from '../../../../domain/webhooks/retry';
+import { MAX_ATTEMPTS, classifyStatus, nominalSchedule, retryDelaySeconds } from '../../../../domain/webhooks/retry';
 
 describe('delivery policy', () => {
   test('2xx delivered; 408, 425, 429 and 5xx retried; 410 disables; every other status dead-lettered at once', () => {
     for (const status of [200, 201, 202, 204, 299]) expect(classifyStatus(status).kind).toBe('delivered');
-    for (const status of [408, 425, 429, 500, 501, 502, 503, 504, 505, 599]) expect(classifyStatus(status).kind).toBe('retry');
+    for (const status of [408, 425, 429, 500, 501, 502, 503, 504, 505, 599])
+      expect(classifyStatus(status).kind).toBe('retry');
     expect(classifyStatus(410)).toEqual({ kind: 'gone' });
     for (const status of [100, 301, 302, 303, 307, 308, 400, 401, 403, 404, 405, 409, 413, 415, 422])
       expect(classifyStatus(status)).toEqual({ kind: 'rejected', reason: `HTTP ${status}` });
