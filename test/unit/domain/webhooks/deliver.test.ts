@@ -66,13 +66,13 @@ describe('processDeliveryJob', () => {
       newEndpoint('acct-1', 'https://b.example/', new Date()),
     ];
     const off = { ...newEndpoint('acct-1', 'https://c.example/', new Date()), status: 'disabled' as const };
-    const h = harness([a!, b!, off], () => ({ kind: 'delivered', status: 204 }));
+    const h = harness([a, b, off], () => ({ kind: 'delivered', status: 204 }));
     expect(await processDeliveryJob(job(event()), h.deps)).toMatchObject({ outcome: 'fanned-out', failed: false });
-    expect(h.fanned.map((d) => d.endpoint_id)).toEqual([a!.endpoint_id, b!.endpoint_id]);
+    expect(h.fanned.map((d) => d.endpoint_id)).toEqual([a.endpoint_id, b.endpoint_id]);
     expect(h.calls.posts).toHaveLength(0);
     expect(await processDeliveryJob(job(h.fanned[1]!), h.deps)).toMatchObject({
       outcome: 'delivered',
-      endpoint_id: b!.endpoint_id,
+      endpoint_id: b.endpoint_id,
     });
     expect(h.calls.posts.map((p) => p.url)).toEqual(['https://b.example/']);
     expect(await processDeliveryJob(job({ ...h.fanned[0]!, endpoint_id: off.endpoint_id }), h.deps)).toMatchObject({
