@@ -473,8 +473,12 @@ describe('serverless package (no AWS credentials)', () => {
         );
       }
     }
-    // The check does catch a consumer without one: the local stage's subscriber (never deployed) has none.
-    expect(asyncConsumersWithoutDlq(local.template)).toEqual(['LocalEventSubscriberLambdaFunction']);
+    // The check does catch a consumer without one: the local stage's subscriber and webhook dispatcher (never
+    // deployed) have none.
+    expect(asyncConsumersWithoutDlq(local.template)).toEqual([
+      'LocalEventSubscriberLambdaFunction',
+      'LocalWebhookDispatcherLambdaFunction',
+    ]);
   });
 
   test('tags: every function, the API and (via stack tags) every taggable resource carry service and stage', () => {
