@@ -38,9 +38,12 @@ export type Fix = (number | string | null)[];
 export const TRACK_INLINE_MAX_BYTES = 1_024;
 /** A chunk is filled up to this stored size (an append rewrites at most this much); a single larger fix gets its own. */
 export const TRACK_CHUNK_MAX_BYTES = 8 * 1_024;
-/** TransactWriteItems takes at most 100 actions and 4 MB: a move keeps well inside both. */
+/**
+ * TransactWriteItems takes at most 100 actions and 4 MB; a move keeps well inside both, and a transaction of half a
+ * megabyte stays quick (an inline track, under 400 KB, always fits one).
+ */
 const MAX_TRANSACTION_ACTIONS = 90;
-const MAX_TRANSACTION_BYTES = 3 * 1_024 * 1_024;
+const MAX_TRANSACTION_BYTES = 512 * 1_024;
 /** Conditional appends retried when a concurrent writer got there first. */
 const MAX_APPEND_ATTEMPTS = 20;
 
