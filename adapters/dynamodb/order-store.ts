@@ -177,7 +177,7 @@ const recordRef = (item: Record<string, unknown>): RecordRef => ({
  */
 const withTrack = (order: StoredOrder, fixes: Fix[]): StoredOrder => {
   const { [TRACK_APART]: _apart, ...rest } = order;
-  return { ...rest, polyline: { type: 'LineString', coordinates: fixes } } as StoredOrder;
+  return { ...rest, polyline: { type: 'LineString', coordinates: fixes } };
 };
 
 /**

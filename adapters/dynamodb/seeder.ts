@@ -81,7 +81,9 @@ export class DynamoDbOrderSeeder {
             }),
           ),
         );
-        for (const item of page.Items ?? []) deletes.push({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } });
+        for (const item of page.Items ?? []) {
+          deletes.push({ DeleteRequest: { Key: { pk: String(item.pk), sk: String(item.sk) } } });
+        }
         startKey = page.LastEvaluatedKey;
       } while (startKey !== undefined);
     }

@@ -1,4 +1,3 @@
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   GetCommand,
   QueryCommand,
@@ -10,8 +9,26 @@ import { OrderNotFound } from '../../domain/errors';
 import type { OrderKey } from '../../domain/order-fields';
 import type { CallOptions } from '../../domain/ports';
 import { call } from './calls';
-import { ITEM_EXISTS } from './conditions';
 import { orderItemKey, trackChunkKey, trackChunkPrefix } from './keys';
+import {
+  MAX_APPEND_ATTEMPTS,
+  MAX_TRANSACTION_ACTIONS,
+  TRACK_APART,
+  TRACK_CHUNK_MAX_BYTES,
+  chunkItem,
+  firstGroup,
+  packChunks,
+  staysInline,
+  storedSize,
+  inlineCondition,
+  isConditionRefusal,
+  TrackAppendContention,
+  type Fix,
+  type HeadTrack,
+  type TrackChunk,
+} from './track-chunks';
+
+export { TRACK_APART, TRACK_CHUNK_MAX_BYTES, TRACK_INLINE_MAX_BYTES, staysInline, type Fix } from './track-chunks';
 
 /**
  * The trip's track (the order's `polyline.coordinates`, one fix [lng, lat, altitude?, recorded_at?] per location
@@ -27,125 +44,10 @@ import { orderItemKey, trackChunkKey, trackChunkPrefix } from './keys';
  *     once the track is apart.
  */
 
-/** A position fix, as the API carries it. */
-export type Fix = (number | string | null)[];
-
-/**
- * The largest track (stored size of its fixes, as DynamoDB counts it) kept inline in the order record. Below it,
- * moving the track out would save at most one write unit per record write but add a read (at least 1 read unit and
- * a round trip) to every completion: see docs/capacity.md ("large orders") for the figures.
- */
-export const TRACK_INLINE_MAX_BYTES = 1_024;
-/** A chunk is filled up to this stored size (an append rewrites at most this much); a single larger fix gets its own. */
-export const TRACK_CHUNK_MAX_BYTES = 8 * 1_024;
-/**
- * TransactWriteItems takes at most 100 actions and 4 MB; a move keeps well inside both, and a transaction of half a
- * megabyte stays quick (an inline track, under 400 KB, always fits one).
- */
-const MAX_TRANSACTION_ACTIONS = 90;
-const MAX_TRANSACTION_BYTES = 512 * 1_024;
-/** Conditional appends retried when a concurrent writer got there first. */
-const MAX_APPEND_ATTEMPTS = 20;
-
-/** The record marks a track stored apart with this attribute (never shown to callers). */
-export const TRACK_APART = 'track_apart';
-
-/**
- * A value's stored size as DynamoDB counts it (numbers: 1 byte per two significant digits plus 1; strings: UTF-8
- * bytes; lists: 3 bytes plus 1 per element). Used to fill chunks, so it errs on the large side.
- */
-export const storedSize = (value: unknown): number => {
-  if (typeof value === 'string') return Buffer.byteLength(value);
-  if (typeof value === 'number') {
-    const digits = Math.abs(value)
-      .toExponential()
-      .replace(/e.*$/, '')
-      .replace(/[^0-9]/g, '').length;
-    return Math.ceil(digits / 2) + 1;
-  }
-  if (value === null || typeof value === 'boolean') return 1;
-  if (Array.isArray(value)) return 3 + value.reduce<number>((sum, element) => sum + 1 + storedSize(element), 0);
-  if (typeof value === 'object') {
-    return (
-      3 +
-      Object.entries(value).reduce((sum, [name, element]) => sum + Buffer.byteLength(name) + 1 + storedSize(element), 0)
-    );
-  }
-  return 0;
-};
-
-/** The stored size a list of fixes adds to a chunk (each fix and its list-element byte). */
-const fixesSize = (fixes: readonly Fix[]): number => fixes.reduce((sum, fix) => sum + 1 + storedSize(fix), 0);
-
-/** Whether a track of these fixes stays inline in the order record. */
-export const staysInline = (fixes: readonly Fix[]): boolean => 3 + fixesSize(fixes) <= TRACK_INLINE_MAX_BYTES;
-
-export interface TrackChunk {
-  chunk: number;
-  fixes: Fix[];
-  size_bytes: number;
-}
-
-/** Packs fixes into chunks numbered from `first`, in order, each up to TRACK_CHUNK_MAX_BYTES (or one larger fix). */
-export const packChunks = (fixes: readonly Fix[], first: number): TrackChunk[] => {
-  const chunks: TrackChunk[] = [];
-  let current: TrackChunk | undefined;
-  for (const fix of fixes) {
-    const size = 1 + storedSize(fix);
-    if (current === undefined || (current.fixes.length > 0 && current.size_bytes + size > TRACK_CHUNK_MAX_BYTES)) {
-      current = { chunk: first + chunks.length, fixes: [], size_bytes: 3 };
-      chunks.push(current);
-    }
-    current.fixes.push(fix);
-    current.size_bytes += size;
-  }
-  return chunks;
-};
-
-/** A chunk item as stored. */
-export const chunkItem = (key: OrderKey, chunk: TrackChunk): Record<string, unknown> => ({
-  ...trackChunkKey(key, chunk.chunk),
-  fixes: chunk.fixes,
-  fix_count: chunk.fixes.length,
-  size_bytes: chunk.size_bytes,
-});
-
-/** The chunks a transaction can carry, in order, from the start of `chunks` (at least one). */
-const firstGroup = (chunks: readonly TrackChunk[], room = MAX_TRANSACTION_ACTIONS): TrackChunk[] => {
-  const group: TrackChunk[] = [];
-  let bytes = 0;
-  for (const chunk of chunks) {
-    if (group.length > 0 && (group.length >= room || bytes + chunk.size_bytes > MAX_TRANSACTION_BYTES)) break;
-    group.push(chunk);
-    bytes += chunk.size_bytes;
-  }
-  return group;
-};
-
-const isConditionRefusal = (error: unknown): boolean =>
-  error instanceof ConditionalCheckFailedException ||
-  error instanceof TransactionCanceledException ||
-  (error instanceof Error && /TransactionConflict|ConditionalCheckFailed|TransactionCanceled/.test(error.name));
-
-/** Appends could not get through because other writers kept changing the track (after MAX_APPEND_ATTEMPTS). */
-export class TrackAppendContention extends Error {
-  override readonly name = 'TrackAppendContention';
-  constructor(readonly appended: number) {
-    super(`track append kept conflicting with concurrent writers (${appended} fixes appended)`);
-  }
-}
-
 interface OpenChunk {
   chunk: number;
   fix_count: number;
   size_bytes: number;
-}
-
-/** What the record says about its track. */
-interface HeadTrack {
-  apart: boolean;
-  /** The inline fixes; undefined when the record has no polyline, null when it is stored NULL. */
-  polyline: { coordinates?: Fix[] } | null | undefined;
 }
 
 export interface AppendResult {
@@ -321,49 +223,25 @@ export class DynamoDbTrackStore {
       Item: chunkItem(key, chunk),
       ConditionExpression: 'attribute_not_exists(pk)',
     }));
+    // A new chunk is conditional on the open one being unchanged too, or fixes could land out of order.
+    const openAction =
+      intoOpen > 0
+        ? { Update: openUpdate }
+        : {
+            ConditionCheck: {
+              TableName: this.tableName,
+              Key: trackChunkKey(key, open.chunk),
+              ConditionExpression: 'fix_count = :seen',
+              ExpressionAttributeValues: { ':seen': open.fix_count },
+            },
+          };
     try {
-      if (intoOpen > 0 && puts.length === 0) {
+      if (puts.length === 0) {
         await call(() => this.client.send(new UpdateCommand(openUpdate)));
-      } else if (intoOpen === 0 && puts.length === 1) {
-        // A new chunk after the open one: conditional on the open one being unchanged too, or fixes could land
-        // out of order; one transaction (a check and a put).
-        await call(() =>
-          this.client.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                {
-                  ConditionCheck: {
-                    TableName: this.tableName,
-                    Key: trackChunkKey(key, open.chunk),
-                    ConditionExpression: 'fix_count = :seen',
-                    ExpressionAttributeValues: { ':seen': open.fix_count },
-                  },
-                },
-                { Put: puts[0] as (typeof puts)[number] },
-              ],
-            }),
-          ),
-        );
       } else {
         await call(() =>
           this.client.send(
-            new TransactWriteCommand({
-              TransactItems: [
-                ...(intoOpen > 0
-                  ? [{ Update: openUpdate }]
-                  : [
-                      {
-                        ConditionCheck: {
-                          TableName: this.tableName,
-                          Key: trackChunkKey(key, open.chunk),
-                          ConditionExpression: 'fix_count = :seen',
-                          ExpressionAttributeValues: { ':seen': open.fix_count },
-                        },
-                      },
-                    ]),
-                ...puts.map((put) => ({ Put: put })),
-              ],
-            }),
+            new TransactWriteCommand({ TransactItems: [openAction, ...puts.map((put) => ({ Put: put }))] }),
           ),
         );
       }
@@ -456,45 +334,3 @@ export class DynamoDbTrackStore {
     }
   }
 }
-
-/**
- * The record still holds the inline track that was read (`count` fixes; appends only add, so the count names the
- * content) and is not apart.
- */
-const inlineCondition = (
-  head: HeadTrack,
-  count: number,
-): {
-  ConditionExpression: string;
-  ExpressionAttributeNames: Record<string, string>;
-  ExpressionAttributeValues: Record<string, unknown>;
-} => {
-  const notApart = `${ITEM_EXISTS} AND attribute_not_exists(#apart)`;
-  const names = { '#apart': TRACK_APART };
-  if (head.polyline === undefined) {
-    return {
-      ConditionExpression: `${notApart} AND attribute_not_exists(polyline)`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: {},
-    };
-  }
-  if (head.polyline === null) {
-    return {
-      ConditionExpression: `${notApart} AND attribute_type(polyline, :null_type)`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: { ':null_type': 'NULL' },
-    };
-  }
-  if (head.polyline.coordinates === undefined) {
-    return {
-      ConditionExpression: `${notApart} AND attribute_exists(polyline) AND attribute_not_exists(polyline.coordinates)`,
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: {},
-    };
-  }
-  return {
-    ConditionExpression: `${notApart} AND size(polyline.coordinates) = :inline_count`,
-    ExpressionAttributeNames: names,
-    ExpressionAttributeValues: { ':inline_count': count },
-  };
-};
