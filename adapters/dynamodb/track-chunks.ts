@@ -17,11 +17,11 @@ export const TRACK_INLINE_MAX_BYTES = 1_024;
 /** A chunk is filled up to this stored size (an append rewrites at most this much); a single larger fix gets its own. */
 export const TRACK_CHUNK_MAX_BYTES = 8 * 1_024;
 /**
- * TransactWriteItems takes at most 100 actions and 4 MB; a move keeps well inside both, and a transaction of half a
- * megabyte stays quick (an inline track, under 400 KB, always fits one).
+ * TransactWriteItems takes at most 100 actions and 4 MB; a long append goes in groups of 128 KB, which stay quick. A
+ * move out of the record puts the whole inline part (under 400 KB, about 50 chunks) in its first group.
  */
 export const MAX_TRANSACTION_ACTIONS = 90;
-const MAX_TRANSACTION_BYTES = 512 * 1_024;
+const MAX_TRANSACTION_BYTES = 128 * 1_024;
 /** Conditional appends retried when a concurrent writer got there first. */
 export const MAX_APPEND_ATTEMPTS = 20;
 
@@ -89,13 +89,21 @@ export const chunkItem = (key: OrderKey, chunk: TrackChunk): Record<string, unkn
 });
 
 /** The chunks a transaction can carry, in order, from the start of `chunks` (at least one). */
-export const firstGroup = (chunks: readonly TrackChunk[], room = MAX_TRANSACTION_ACTIONS): TrackChunk[] => {
+export const firstGroup = (
+  chunks: readonly TrackChunk[],
+  room = MAX_TRANSACTION_ACTIONS,
+  /** Fixes the group must hold whatever its size (a move's inline part, under 400 KB: at most ~50 chunks). */
+  atLeast = 0,
+): TrackChunk[] => {
   const group: TrackChunk[] = [];
   let bytes = 0;
+  let fixes = 0;
   for (const chunk of chunks) {
-    if (group.length > 0 && (group.length >= room || bytes + chunk.size_bytes > MAX_TRANSACTION_BYTES)) break;
+    const full = group.length >= room || bytes + chunk.size_bytes > MAX_TRANSACTION_BYTES;
+    if (group.length > 0 && full && fixes >= atLeast) break;
     group.push(chunk);
     bytes += chunk.size_bytes;
+    fixes += chunk.fixes.length;
   }
   return group;
 };

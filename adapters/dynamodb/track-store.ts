@@ -60,6 +60,9 @@ export interface MoveResult {
   fixes: number;
 }
 
+/** Chunks per read page (of at most TRACK_CHUNK_MAX_BYTES each). */
+const READ_PAGE_CHUNKS = 32;
+
 /** The track's reads and writes. One per table; the order store and the seeder reach the track through it. */
 export class DynamoDbTrackStore {
   constructor(
@@ -81,6 +84,8 @@ export class DynamoDbTrackStore {
             ExpressionAttributeValues: { ':pk': pk, ':prefix': trackChunkPrefix(key) },
             ProjectionExpression: 'fixes',
             ConsistentRead: true,
+            // Pages of at most 256 KB: each call stays well inside the SDK's per-attempt budget.
+            Limit: READ_PAGE_CHUNKS,
             ExclusiveStartKey: startKey,
           }),
           { abortSignal: signal },
@@ -286,7 +291,7 @@ export class DynamoDbTrackStore {
     }
     // The whole inline part goes in the first group (it is under 400 KB, so it fits one transaction).
     const chunks = packChunks(combined, 0);
-    const group = firstGroup(chunks, MAX_TRANSACTION_ACTIONS - 1);
+    const group = firstGroup(chunks, MAX_TRANSACTION_ACTIONS - 1, current.length);
     const inGroup = group.reduce((sum, chunk) => sum + chunk.fixes.length, 0);
     if (inGroup < current.length) throw new Error('inline track larger than one transaction');
     const moved = await this.writeMoveOut(key, head, current, group);
