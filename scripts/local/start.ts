@@ -14,6 +14,7 @@ import { ensureOrdersTable, localClient, pidFileIn, startDynamoDbLocal, type Run
 import { seedLocalAccounts } from './accounts';
 import { assertPortsFree } from './ports';
 import { seedOrdersFromFile } from './seed-orders';
+import { seedLongTrip } from './long-trip';
 import { localSettings } from './settings';
 import { UserFacingError } from './user-facing-error';
 
@@ -70,6 +71,7 @@ const prepareTable = async (settings: Settings): Promise<void> => {
   const sampleFile = join(projectRoot, 'seed', 'sample-orders.json');
   const seeded = await seedOrdersFromFile(client, settings.tableName, sampleFile);
   if (seeded.problems.length > 0) throw new Error(`sample orders invalid: ${seeded.problems.join('; ')}`);
+  await seedLongTrip(client, settings.tableName);
   client.destroy();
 };
 
