@@ -133,15 +133,20 @@ export const ensureOrdersTable = async (client: DynamoDBClient, tableName: strin
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   if (existing === undefined) {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],
-        KeySchema: table.KeySchema as TableInput['KeySchema'],
-        GlobalSecondaryIndexes: indexes,
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],
+          KeySchema: table.KeySchema as TableInput['KeySchema'],
+          GlobalSecondaryIndexes: indexes,
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    } catch (error) {
+      // On a loaded machine the SDK may retry a CreateTable whose first attempt timed out yet succeeded.
+      if (!(error instanceof Error && error.name === 'ResourceInUseException')) throw error;
+    }
     return;
   }
   const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));

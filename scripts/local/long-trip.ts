@@ -1,4 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { toDocumentClient } from '../../adapters/aws-clients';
 import { DynamoDbOrderSeeder } from '../../adapters/dynamodb/seeder';
 import { accountOrderSchema, type AccountOrder } from '../../domain/order';
@@ -46,6 +46,17 @@ export const longTripSample = (): AccountOrder => {
   });
 };
 
-export const seedLongTrip = async (client: DynamoDBClient, tableName: string): Promise<void> => {
-  await new DynamoDbOrderSeeder(toDocumentClient(client), tableName).putOrders([longTripSample()]);
+/** Seeds it with a client of its own: DynamoDB Local on a busy machine may take longer than the service's 2 s a call. */
+export const seedLongTrip = async (endpoint: string, region: string, tableName: string): Promise<void> => {
+  const client = new DynamoDBClient({
+    region,
+    endpoint,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    requestHandler: { connectionTimeout: 5_000, requestTimeout: 60_000 },
+  });
+  try {
+    await new DynamoDbOrderSeeder(toDocumentClient(client), tableName).putOrders([longTripSample()]);
+  } finally {
+    client.destroy();
+  }
 };

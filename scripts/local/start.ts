@@ -71,7 +71,7 @@ const prepareTable = async (settings: Settings): Promise<void> => {
   const sampleFile = join(projectRoot, 'seed', 'sample-orders.json');
   const seeded = await seedOrdersFromFile(client, settings.tableName, sampleFile);
   if (seeded.problems.length > 0) throw new Error(`sample orders invalid: ${seeded.problems.join('; ')}`);
-  await seedLongTrip(client, settings.tableName);
+  await seedLongTrip(settings.dynamodbEndpoint, settings.region, settings.tableName);
   client.destroy();
 };
 
