@@ -52,7 +52,7 @@ const putOld = async (orders: readonly AccountOrder[]): Promise<void> => {
 const trackOf = async (order: AccountOrder): Promise<Fix[]> => {
   const item = await getItem(table.client, orderKey(order), table.name);
   if (item?.track_apart === true) return new DynamoDbTrackStore(table.client, table.name).readTrack(orderKey(order));
-  return ((item?.polyline as { coordinates?: Fix[] } | undefined)?.coordinates ?? []);
+  return (item?.polyline as { coordinates?: Fix[] } | undefined)?.coordinates ?? [];
 };
 
 describe('migrate-tracks', () => {
