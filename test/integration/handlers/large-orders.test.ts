@@ -73,9 +73,14 @@ describe('an order at the 400 KB item limit', () => {
     let high = 409_600;
     while (high - low > 16) {
       const pad = Math.floor((low + high) / 2);
+      // Only DynamoDB's refusal of the size means "too large"; anything else (a timeout on a loaded machine) is a
+      // failure of the test's own setup and must not shrink the limit it searches for.
       const stored = await table.put({ ...toItem(padded(handle, pad)) }).then(
         () => true,
-        () => false,
+        (error: unknown) => {
+          if ((error as Error).name === 'ValidationException') return false;
+          throw error;
+        },
       );
       if (stored) low = pad;
       else high = pad;
@@ -118,7 +123,7 @@ describe('an order at the 400 KB item limit', () => {
       `400 KB order: largest storable ~${approxItemKb(changed[0] as RawItem)} KB item; 409 in ${refused.ms} ms, ` +
         `200 in ${done.ms} ms; its OrderCompleted entry ${eventBytes} bytes\n`,
     );
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('a 50 000-point polyline (its track stored apart)', () => {
