@@ -23,7 +23,7 @@ export const TRACK_CHUNK_MAX_BYTES = 8 * 1_024;
 export const MAX_TRANSACTION_ACTIONS = 90;
 const MAX_TRANSACTION_BYTES = 128 * 1_024;
 /** Conditional appends retried when a concurrent writer got there first. */
-export const MAX_APPEND_ATTEMPTS = 20;
+export const MAX_APPEND_ATTEMPTS = 30;
 
 /** The record marks a track stored apart with this attribute (never shown to callers). */
 export const TRACK_APART = 'track_apart';

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GetCommand,
   QueryCommand,
@@ -113,6 +114,8 @@ export class DynamoDbTrackStore {
     let attempts = 0;
     while (remaining.length > 0 || attempts === 0) {
       if (attempts >= MAX_APPEND_ATTEMPTS) throw new TrackAppendContention(fixes.length - remaining.length);
+      // After a lost race, a short random pause (growing, at most 250 ms) so concurrent writers stop colliding.
+      if (attempts > 0) await sleep(Math.random() * Math.min(250, 10 * 2 ** attempts));
       attempts += 1;
       const open = await this.openChunk(key);
       let appended: number | undefined;
