@@ -38,6 +38,8 @@ export interface CompletionWrite {
   /** Without route_handle when the caller named the exact record and nothing was read (see completion-rules.ts). */
   timeline_event: OrderCompletedTimelineEvent | OrderCompletedTimelineEventWithoutRoute;
   pending_event: PendingEvent;
+  /** The selection's read found the record's track stored apart: the store reads it alongside the write. */
+  track_apart?: boolean;
 }
 
 export type CompletionWriteResult =

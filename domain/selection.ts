@@ -14,6 +14,8 @@ export interface RecordRef {
   type_index: number;
   fulfillment_attempt: number;
   route_handle?: string | null;
+  /** The store keeps this record's track apart from it: the completing write reads the track alongside. */
+  track_apart?: boolean;
 }
 
 export const isExactSelector = (selector: OrderSelector): selector is Required<OrderSelector> =>

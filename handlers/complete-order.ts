@@ -16,6 +16,8 @@ import { httpErrorMapper } from './http/error-mapper';
 import { requestRecord, type RecordingContext } from './http/request-record';
 import type { DependencyTimings } from '../adapters/dependency-timings';
 import { jsonResponse } from './http/responses';
+import { encodeResponse } from './http/compression';
+import { findHeader } from './http/headers';
 
 /** Metrics and traces: absent in tests that only look at responses. */
 export interface Telemetry {
@@ -61,7 +63,7 @@ export const createCompleteOrderHandler = (
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(correlationId(logger));
   if (telemetry.metrics !== undefined) handler.use(logMetrics(telemetry.metrics));
-  // Responses are orders (up to 400 KB); a trace keeps their timing, not their content.
+  // Responses are orders (up to several MB); a trace keeps their timing, not their content.
   const { tracing } = telemetry;
   if (tracing !== undefined) handler.use(tracing.captureLambdaHandler(tracing.tracer, { captureResponse: false }));
   return handler
@@ -86,7 +88,8 @@ export const createCompleteOrderHandler = (
         type_index: result.order.type_index,
         fulfillment_attempt: result.order.fulfillment_attempt,
       };
-      return jsonResponse(200, result.order);
+      // A long trip's answer goes gzip-compressed when the caller allows it (./http/compression.ts).
+      return encodeResponse(jsonResponse(200, result.order), findHeader(event, 'accept-encoding'));
     });
 };
 

@@ -5,6 +5,7 @@ import { orderSchema } from '../domain/order';
 import { ERROR_BODY_SCHEMAS, type ErrorBody, type ErrorStatus } from '../handlers/http/error-bodies';
 import { RETRY_AFTER_SECONDS } from '../handlers/http/error-mapper';
 import { WWW_AUTHENTICATE } from '../handlers/http/http-error';
+import { GZIP_THRESHOLD_BYTES } from '../handlers/http/compression';
 import { MAX_BODY_BYTES, bodySchema, pathSchema, querySchema } from '../handlers/http/complete-order-request';
 import { MAX_HANDLE_CODE_POINTS } from '../domain/order-fields';
 import { z as zm } from '../domain/zod-mini';
@@ -127,7 +128,23 @@ const completeOrderOperation: ZodOpenApiOperationObject = {
     'Complete an order identified by the given order_handle. The query narrows the handle’s records ' +
     '(type, type_index, fulfillment_attempt); without fulfillment_attempt the latest attempt counts.',
   tags: [ORDERS_TAG],
-  requestParams: { path: documentedPath, query: documentedQuery },
+  requestParams: {
+    path: documentedPath,
+    query: documentedQuery,
+    header: z.object({
+      'Accept-Encoding': z
+        .string()
+        .max(1024)
+        .optional()
+        .meta({
+          description:
+            `Content codings the caller takes (RFC 9110). A 200 answer over ${GZIP_THRESHOLD_BYTES} bytes is ` +
+            'gzip-compressed when gzip is acceptable; without this header every coding is acceptable. Refusing gzip ' +
+            'for an answer too large to send uncompressed (over 6 MB, a trip of about 40 000 points) answers 406.',
+          example: 'gzip',
+        }),
+    }),
+  },
   requestBody: {
     required: false,
     description: `None, or a JSON object with no fields (at most ${MAX_BODY_BYTES} bytes)`,
@@ -137,6 +154,15 @@ const completeOrderOperation: ZodOpenApiOperationObject = {
     '200': {
       // The idempotency rule (domain/completion-rules.ts).
       description: `Completed now, or already ${ALREADY_COMPLETED_STATUSES.join('/')} (nothing written, no new event): the order`,
+      headers: z.object({
+        'Content-Encoding': z
+          .literal('gzip')
+          .optional()
+          .meta({
+            description: `Present when the answer (over ${GZIP_THRESHOLD_BYTES} bytes) is gzip-compressed`,
+            example: 'gzip',
+          }),
+      }),
       content: {
         'application/json': {
           schema: completedOrder,
@@ -158,6 +184,23 @@ const completeOrderOperation: ZodOpenApiOperationObject = {
     '404': errorResponse(404, 'No order record matches, or the order belongs to another account', {
       notFound: { summary: 'No such order', value: { message: 'Order not found', detail: {} } },
     }),
+    // handlers/http/compression.ts: the answer cannot be sent in a coding the caller takes.
+    '406': errorResponse(
+      406,
+      'The order IS completed (its event published once), but its answer is too large to send uncompressed and the ' +
+        'request refused gzip; repeating the request with gzip accepted answers 200 with the order (nothing written ' +
+        'again, no new event)',
+      {
+        responseTooLarge: {
+          summary: 'A very long trip, gzip refused',
+          value: {
+            message:
+              'The order is completed, but the answer is too large to send uncompressed; repeat the request with Accept-Encoding: gzip to receive it',
+            detail: { reason: 'response_too_large', body_bytes: 7_800_000, accept_encoding: ['gzip'] },
+          },
+        },
+      },
+    ),
     // The refusal rule (domain/completion-rules.ts) and the item size limit.
     '409': errorResponse(409, `The order is ${REFUSING_STATUSES.join(' or ')}, or too large to record its completion`, {
       cancelled: {

@@ -163,6 +163,22 @@ export interface components {
       message: string;
       detail: Record<string, never>;
     };
+    NotAcceptableError: {
+      /** @description What went wrong, for people; do not parse it */
+      message: string;
+      /** @description Why the answer was not sent */
+      detail: {
+        /** @constant */
+        reason: 'response_too_large';
+        /**
+         * Format: int64
+         * @description Size of the uncompressed answer
+         */
+        body_bytes: number;
+        /** @description Content codings to accept to receive it */
+        accept_encoding: string[];
+      };
+    };
     ConflictError: {
       /** @description What went wrong, for people; do not parse it */
       message: string;
@@ -293,7 +309,10 @@ export interface operations {
         type_index?: string;
         fulfillment_attempt?: string;
       };
-      header?: never;
+      header?: {
+        /** @description Content codings the caller takes (RFC 9110). A 200 answer over 65536 bytes is gzip-compressed when gzip is acceptable; without this header every coding is acceptable. Refusing gzip for an answer too large to send uncompressed (over 6 MB, a trip of about 40 000 points) answers 406. */
+        'Accept-Encoding'?: string;
+      };
       path: {
         /** @description The order’s handle: 1 to 256 characters of Unicode text (percent-encode it in the path) */
         order_handle: string;
@@ -311,6 +330,8 @@ export interface operations {
       /** @description Completed now, or already completed/summarizing (nothing written, no new event): the order */
       200: {
         headers: {
+          /** @description Present when the answer (over 65536 bytes) is gzip-compressed */
+          'Content-Encoding'?: 'gzip';
           [name: string]: unknown;
         };
         content: {
@@ -335,6 +356,15 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['NotFoundError'];
+        };
+      };
+      /** @description The order IS completed (its event published once), but its answer is too large to send uncompressed and the request refused gzip; repeating the request with gzip accepted answers 200 with the order (nothing written again, no new event) */
+      406: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['NotAcceptableError'];
         };
       };
       /** @description The order is cancelled or disabled, or too large to record its completion */

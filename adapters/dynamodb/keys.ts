@@ -22,6 +22,26 @@ export const orderItemKey = (key: OrderKey): { pk: string; sk: string } => ({
   sk: sortKey(key.type, key.type_index, key.fulfillment_attempt),
 });
 
+/**
+ * Track chunks (./track-store.ts) live in the order's own partition, after every order record in sk order:
+ *   sk = "~track#" <the order record's sk> "#" <chunk number, 6 digits>
+ * "~" sorts after every order type (lower-case words), so a Query for order records ends before the first chunk
+ * (ORDER_RECORDS_END) and a prefix of a record's sk never reaches a chunk.
+ */
+export const TRACK_SK_PREFIX = '~track#';
+/** Every order record's sk sorts before this (and every chunk's at or after it). */
+export const ORDER_RECORDS_END = '~';
+const padChunk = (chunk: number): string => chunk.toString().padStart(6, '0');
+
+/** The sk prefix shared by every chunk of one order record's track. */
+export const trackChunkPrefix = (key: OrderKey): string =>
+  `${TRACK_SK_PREFIX}${sortKey(key.type, key.type_index, key.fulfillment_attempt)}#`;
+
+export const trackChunkKey = (key: OrderKey, chunk: number): { pk: string; sk: string } => ({
+  pk: partitionKey(key.account_id, key.order_handle),
+  sk: `${trackChunkPrefix(key)}${padChunk(chunk)}`,
+});
+
 /** The longest sk prefix the selector fixes (type, then type_index, then fulfillment_attempt, in order). */
 export const sortKeyPrefix = (selector: OrderSelector): string => {
   if (selector.type === undefined) return '';

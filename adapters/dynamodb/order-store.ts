@@ -24,12 +24,14 @@ import {
 import {
   DEFAULT_PENDING_SHARDS,
   MAX_PENDING_SHARDS,
+  ORDER_RECORDS_END,
   orderItemKey,
   partitionKey,
   pendingShard,
   sortKeyPrefix,
 } from './keys';
 import { DynamoDbPendingEventLeases } from './pending-event-leases';
+import { DynamoDbTrackStore, TRACK_APART, type Fix } from './track-store';
 
 /** DynamoDB refused the write because the item would pass 400 KB (nothing was written). */
 const isItemSizeExceeded = (error: unknown): boolean =>
@@ -44,6 +46,7 @@ type TimelineShape = 'list' | 'null';
  */
 export class DynamoDbOrderStore implements OrderStore {
   private readonly lease: PendingEventLease;
+  private readonly tracks: DynamoDbTrackStore;
 
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -55,6 +58,7 @@ export class DynamoDbOrderStore implements OrderStore {
       throw new RangeError(`pendingShards must be an integer from 1 to ${MAX_PENDING_SHARDS}`);
     }
     this.lease = new DynamoDbPendingEventLeases(client, tableName);
+    this.tracks = new DynamoDbTrackStore(client, tableName);
   }
 
   async findRecords(
@@ -75,13 +79,15 @@ export class DynamoDbOrderStore implements OrderStore {
         this.client.send(
           new QueryCommand({
             TableName: this.tableName,
-            KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
+            // The order records only: their tracks' chunks sort after them (keys.ts).
+            KeyConditionExpression:
+              prefix === '' ? 'pk = :pk AND sk < :records_end' : 'pk = :pk AND begins_with(sk, :prefix)',
             ExpressionAttributeValues: {
               ':pk': partitionKey(accountId, orderHandle),
-              ...(prefix === '' ? {} : { ':prefix': prefix }),
+              ...(prefix === '' ? { ':records_end': ORDER_RECORDS_END } : { ':prefix': prefix }),
             },
-            ExpressionAttributeNames: { '#type': 'type' },
-            ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle',
+            ExpressionAttributeNames: { '#type': 'type', '#apart': TRACK_APART },
+            ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle, #apart',
             ConsistentRead: true,
             ExclusiveStartKey: startKey,
             ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
@@ -95,7 +101,23 @@ export class DynamoDbOrderStore implements OrderStore {
     return records;
   }
 
+  /**
+   * The completing write touches the order record alone, whatever its track's length. When the record's track is
+   * stored apart, the answer needs it: read alongside the write when the selection's read already said so
+   * (write.track_apart), else after the write (the exact-record path reads nothing before writing, so a short order
+   * keeps its 0 reads).
+   */
   async complete(write: CompletionWrite, options: CallOptions = {}): Promise<CompletionWriteResult> {
+    const early = write.track_apart === true ? this.tracks.readTrack(write.key, options) : undefined;
+    // Awaited below only when needed; never an unhandled rejection meanwhile.
+    early?.catch(() => undefined);
+    const result = await this.completeRecord(write, options);
+    if (result.outcome === 'missing' || result.order[TRACK_APART] !== true) return result;
+    const fixes = await (early ?? this.tracks.readTrack(write.key, options));
+    return { outcome: result.outcome, order: withTrack(result.order, fixes) };
+  }
+
+  private async completeRecord(write: CompletionWrite, options: CallOptions): Promise<CompletionWriteResult> {
     const result = await this.completeOnce(write, 'list', options);
     // list_append cannot append to a stored NULL timeline, so that write's condition refuses it: start the list
     // instead. The second write keeps the status condition, so a non-completable order is still refused.
@@ -146,7 +168,17 @@ const recordRef = (item: Record<string, unknown>): RecordRef => ({
   type_index: Number(item.type_index),
   fulfillment_attempt: Number(item.fulfillment_attempt),
   route_handle: typeof item.route_handle === 'string' ? item.route_handle : null,
+  ...(item[TRACK_APART] === true ? { track_apart: true } : {}),
 });
+
+/**
+ * The record with its track back in place, as the one-item layout stores it: `polyline` is always
+ * { type: 'LineString', coordinates } (the schema strips anything else), and the marker goes.
+ */
+const withTrack = (order: StoredOrder, fixes: Fix[]): StoredOrder => {
+  const { [TRACK_APART]: _apart, ...rest } = order;
+  return { ...rest, polyline: { type: 'LineString', coordinates: fixes } };
+};
 
 /**
  * The completing write: the item exists and its status is in the completable set (else nothing is written, and the

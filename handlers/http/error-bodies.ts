@@ -39,9 +39,19 @@ export const conflictDetailSchema = z
   ])
   .meta({ description: 'Why the order cannot be completed' });
 
+/** 406 detail: the completed order's answer needs a content coding the request refused. */
+export const notAcceptableDetailSchema = z
+  .strictObject({
+    reason: z.literal('response_too_large'),
+    body_bytes: z.number().int().meta({ description: 'Size of the uncompressed answer' }),
+    accept_encoding: z.array(z.string()).meta({ description: 'Content codings to accept to receive it' }),
+  })
+  .meta({ description: 'Why the answer was not sent' });
+
 export const ERROR_BODY_SCHEMAS = {
   401: errorBody(noDetail).meta({ id: 'AuthenticationError' }),
   404: errorBody(noDetail).meta({ id: 'NotFoundError' }),
+  406: errorBody(notAcceptableDetailSchema).meta({ id: 'NotAcceptableError' }),
   409: errorBody(conflictDetailSchema).meta({ id: 'ConflictError' }),
   413: errorBody(z.strictObject({ max_bytes: z.number().int() })).meta({ id: 'PayloadTooLargeError' }),
   415: errorBody(z.strictObject({ content_type: z.array(z.string()) })).meta({ id: 'UnsupportedMediaTypeError' }),

@@ -11,6 +11,7 @@ import {
 } from '../../domain/errors';
 import { countMetric, METRIC, type MetricName } from '../../adapters/observability';
 import { HttpError, ValidationFailed } from './http-error';
+import { ResponseTooLarge } from './compression';
 import { errorResponse } from './responses';
 
 /** Seconds a caller should wait before retrying a 503. */
@@ -43,6 +44,15 @@ export const toHttpResponse = (error: unknown, log: ErrorLog): APIGatewayProxySt
       reason: 'item_size_limit',
     });
   }
+  if (error instanceof ResponseTooLarge) {
+    // The completion is recorded (and its event published once); repeating the request with gzip answers it.
+    return errorResponse(
+      406,
+      'The order is completed, but the answer is too large to send uncompressed; repeat the request with Accept-Encoding: gzip to receive it',
+      { reason: 'response_too_large', body_bytes: error.bodyBytes, accept_encoding: ['gzip'] },
+      { vary: 'accept-encoding' },
+    );
+  }
   if (error instanceof Error && error.name === 'TimeoutError') {
     // middy's early timeout (or an SDK attempt budget): the dependencies were too slow this time.
     log.warn('request timed out before completing', { error: describeError(error) });
@@ -63,7 +73,9 @@ const unavailable = (): APIGatewayProxyStructuredResultV2 =>
 /** The metric an error response counts under, if any: 409 conflicts and request validation failures. */
 export const metricForStatus = (statusCode: number | undefined): MetricName | undefined => {
   if (statusCode === 409) return METRIC.CompletionConflicts;
-  if (statusCode === 413 || statusCode === 415 || statusCode === 422) return METRIC.ValidationFailures;
+  if (statusCode === 406 || statusCode === 413 || statusCode === 415 || statusCode === 422) {
+    return METRIC.ValidationFailures;
+  }
   return undefined;
 };
 

@@ -27,9 +27,10 @@ import {
 import { seedLocalAccounts } from './accounts';
 import { assertPortsFree } from './ports';
 import { seedOrdersFromFile } from './seed-orders';
-import { ensureLocalEndpoint, ensureWebhooksTable, startWebhookReceiver } from './webhooks';
+import { seedLongTrip } from './long-trip';
 import { localSettings } from './settings';
 import { UserFacingError } from './user-facing-error';
+import { ensureLocalEndpoint, ensureWebhooksTable, startWebhookReceiver } from './webhooks';
 
 // The SDK is pinned; its notice that releases after January 2027 need Node 22 is known (README) and only noise here.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -85,6 +86,7 @@ const prepareTable = async (settings: Settings): Promise<void> => {
   const sampleFile = join(projectRoot, 'seed', 'sample-orders.json');
   const seeded = await seedOrdersFromFile(client, settings.tableName, sampleFile);
   if (seeded.problems.length > 0) throw new Error(`sample orders invalid: ${seeded.problems.join('; ')}`);
+  await seedLongTrip(settings.dynamodbEndpoint, settings.region, settings.tableName);
   client.destroy();
 };
 

@@ -1,8 +1,12 @@
+import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, test } from '@jest/globals';
+import { LONG_TRIP_POINTS, longTripSample } from '../../scripts/local/long-trip';
 import type { AccountOrder } from '../../domain/order';
 import { expectDocumentedError } from '../support/error-shapes';
 import {
   LOCAL,
+  baseUrl,
   client,
   completeJson,
   eventsAfterQuietWindow,
@@ -75,5 +79,53 @@ describe('an order at the 400 KB item limit, over HTTP', () => {
     );
     expect(eventBytes).toBeLessThan(4_096);
     expect(await eventsAfterQuietWindow(forRecord(LOCAL, handle), 500)).toHaveLength(1);
+  }, 90_000);
+});
+
+describe('the long-trip sample (order-5, 20 000 points, seeded by npm start), over HTTP', () => {
+  /** A raw POST (node:http, no automatic decompression), so the wire encoding is visible. */
+  const rawPost = (path: string, headers: Record<string, string>) =>
+    new Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+      const url = new URL(path, baseUrl());
+      const req = httpRequest(
+        url,
+        {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from('local-account:local-secret').toString('base64')}`,
+            ...headers,
+          },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () =>
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }),
+          );
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end();
+    });
+
+  test('curl --compressed: 200, Content-Encoding gzip, every point; identity answers the same order uncompressed', async () => {
+    const gzipped = await rawPost('/orders/order-5/complete', { 'accept-encoding': 'deflate, gzip' });
+    expect(gzipped.status).toBe(200);
+    expect(gzipped.headers['content-encoding']).toBe('gzip');
+    const text = gunzipSync(gzipped.body).toString('utf8');
+    const order = JSON.parse(text) as { status: string; polyline: { coordinates: unknown[] } };
+    expect(order.status).toBe('completed');
+    expect(order.polyline.coordinates).toHaveLength(LONG_TRIP_POINTS);
+    expect(order.polyline.coordinates).toEqual(longTripSample().polyline?.coordinates);
+
+    // Under 6 MB a caller refusing gzip still gets the answer, as is.
+    const plain = await rawPost('/orders/order-5/complete', { 'accept-encoding': 'identity' });
+    expect(plain.status).toBe(200);
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body.toString('utf8')).toBe(text);
+    process.stdout.write(
+      `order-5 over HTTP: ${Buffer.byteLength(text)} bytes of JSON, ${gzipped.body.length} gzipped\n`,
+    );
   }, 90_000);
 });

@@ -10,6 +10,14 @@ const empty = z.strictObject({});
 const byStatus: Record<number, z.ZodType> = {
   401: z.strictObject({ message: z.literal('Authentication error'), detail: empty }),
   404: z.strictObject({ message: z.literal('Order not found'), detail: empty }),
+  406: z.strictObject({
+    message: z.string().min(1),
+    detail: z.strictObject({
+      reason: z.literal('response_too_large'),
+      body_bytes: z.number().int().positive(),
+      accept_encoding: z.tuple([z.literal('gzip')]),
+    }),
+  }),
   409: z.strictObject({
     message: z.string().min(1),
     detail: z.union([

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, test } from '@jest/globals';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { partitionKey } from '../../../adapters/dynamodb/keys';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { ORDER_RECORDS_END, partitionKey } from '../../../adapters/dynamodb/keys';
+import { toItem } from '../../../adapters/dynamodb/seeder';
 import { completeOrder } from '../../../domain/complete-order';
 import { AmbiguousOrder, OrderNotFound } from '../../../domain/errors';
 import type { AccountOrder } from '../../../domain/order';
@@ -226,16 +227,19 @@ describe('a handle whose records do not fit one Query page', () => {
         polyline: bigPolyline(attempt),
       }),
     );
-    await dynamo.seeder.putOrders(orders);
+    // In the one-item layout (tracks inline, as stored before they moved apart), so the records fill several pages.
+    for (const order of orders) {
+      await dynamo.client.send(new PutCommand({ TableName: tableName(), Item: toItem(order) }));
+    }
 
     // Precondition: the same Query the store makes (projection and all) really needs several pages.
     const firstPage = await dynamo.client.send(
       new QueryCommand({
         TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': partitionKey(ACCOUNT, handle) },
-        ExpressionAttributeNames: { '#type': 'type' },
-        ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle',
+        KeyConditionExpression: 'pk = :pk AND sk < :records_end',
+        ExpressionAttributeValues: { ':pk': partitionKey(ACCOUNT, handle), ':records_end': ORDER_RECORDS_END },
+        ExpressionAttributeNames: { '#type': 'type', '#apart': 'track_apart' },
+        ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle, #apart',
         ConsistentRead: true,
       }),
     );

@@ -8,17 +8,18 @@ import { accountOrderSchema, type AccountOrder } from '../../../domain/order';
 import { createCompleteOrderHandler } from '../../../handlers/complete-order';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { expectDocumentedError } from '../../support/error-shapes';
-import { ACCOUNT, anOrder, type RawItem } from '../support/dynamo';
+import { ACCOUNT, anOrder, getItem, orderKey, type RawItem } from '../support/dynamo';
 import { localCredentials } from '../support/credentials';
 import { makeDeps } from '../../support/fakes';
 import { LOCAL_AUTH, completeEvent, lambdaContext, parseResponse, type ParsedResponse } from '../support/http';
 import { changedItems, freshTable, type Table } from '../support/fresh-table';
 
 /**
- * Orders at DynamoDB's 400 KB item limit and 50 000-point polylines, through the whole handler on
- * DynamoDB Local, each in a table of this file's own: the completion either succeeds whole (200, the
- * polyline intact) or is refused with a clear 409 `item_size_limit`, and a whole-table snapshot shows
- * no partial write. The OrderCompleted event of the largest order stays a few hundred bytes.
+ * Orders at DynamoDB's 400 KB item limit (in the one-item layout, as stored before long tracks moved apart) and
+ * 50 000-point polylines (tracks stored apart), through the whole handler on DynamoDB Local, each in a table of this
+ * file's own: the completion either succeeds whole (200, the polyline intact) or is refused with a clear 409
+ * `item_size_limit`, and a whole-table snapshot shows no partial write. The OrderCompleted event of the largest order
+ * stays a few hundred bytes.
  */
 const credentials = localCredentials();
 const logger = new Logger({ serviceName: 'orders-complete-integration', logLevel: 'SILENT' });
@@ -125,68 +126,70 @@ describe('an order at the 400 KB item limit', () => {
   }, 180_000);
 });
 
-describe('a 50 000-point polyline', () => {
-  test('the smallest fixes ([0, 0]), so that it fits the item: completes whole (200, all 50 000 points) or 409 item_size_limit, never partly', async () => {
-    await table.clear();
-    const handle = 'fifty-thousand-compact';
-    const order = withPolyline(
-      handle,
-      // The smallest a fix gets in DynamoDB (7 bytes): any larger numbers and 50 000 of them pass 400 KB.
-      Array.from({ length: 50_000 }, () => [0, 0]),
-    );
-    await table.seeder.putOrders([order, anOrder({ order_handle: 'neighbour', status: 'ongoing' })]);
-    const before = await table.snapshot();
-
-    const { response, publisher, ms } = await complete(handle);
-    const changed = changedItems(before, await table.snapshot());
-    const pendingEvent = changed[0]?.pending_event as { event_id?: string } | undefined;
-    process.stdout.write(
-      `50 000 compact points: ${response.statusCode} in ${ms} ms` +
-        (response.statusCode !== 200
-          ? '\n'
-          : publisher.published.length === 1
-            ? ', its event published by the request\n'
-            : `, its event left pending for the relay (no time left to publish on this machine)\n`),
-    );
-    if (response.statusCode === 200) {
-      expect((response.body.polyline as { coordinates: unknown[] }).coordinates).toHaveLength(50_000);
-      expect(response.body.polyline).toEqual(order.polyline);
-      expect(changed.map((item) => [item.pk, item.status])).toEqual([[`${ACCOUNT}#${handle}`, 'completed']]);
-      expect(changed[0]?.polyline).toEqual(order.polyline);
-      if (publisher.published.length === 0) {
-        // The write took (nearly) all of the request's time on a loaded machine: as the contract says, the answer is
-        // still the 200, and the event is not lost but held in the outbox for the relay.
-        expect(pendingEvent?.event_id).toMatch(/^[0-9a-f]{32}$/);
-      } else {
-        expect(publisher.published).toHaveLength(1);
-        expect(eventEntryBytes(publisher.published[0])).toBeLessThan(4_096);
-      }
-    } else {
-      expect(response.statusCode).toBe(409);
-      expect(response.body.detail).toEqual({ reason: 'item_size_limit' });
-      expect(changed).toEqual([]);
-      expect(publisher.attempts).toEqual([]);
-    }
-  }, 180_000);
-
-  test('realistic fixes ([lng, lat, alt, time]): DynamoDB refuses to store such an order at all, so nothing exists to complete (404), no partial item', async () => {
-    await table.clear();
-    const handle = 'fifty-thousand-realistic';
-    const order = withPolyline(
+describe('a 50 000-point polyline (its track stored apart)', () => {
+  const fiftyThousand = (handle: string): AccountOrder =>
+    withPolyline(
       handle,
       Array.from({ length: 50_000 }, (_, i) => fix(i)),
     );
+
+  const completeWith = async (handle: string, headers: Record<string, string>) => {
+    const { deps, publisher } = makeDeps(table.store);
+    const handler = createCompleteOrderHandler(deps, credentials, logger);
+    const raw = await handler(
+      completeEvent(handle, { authorization: LOCAL_AUTH, headers }),
+      lambdaContext(60_000) as AuthenticatedContext,
+    );
+    return { raw, response: parseResponse(raw), publisher };
+  };
+
+  test('realistic fixes ([lng, lat, alt, time]): stored, completed whole (200, gzip, every point), the event small', async () => {
+    await table.clear();
+    const handle = 'fifty-thousand-realistic';
+    const order = fiftyThousand(handle);
     expect(accountOrderSchema.safeParse(order).success).toBe(true);
-    await table.seeder.putOrders([anOrder({ order_handle: 'neighbour', status: 'ongoing' })]);
-    const before = await table.snapshot();
+    await table.seeder.putOrders([order, anOrder({ order_handle: 'neighbour', status: 'ongoing' })]);
 
-    await expect(table.seeder.putOrders([order])).rejects.toMatchObject({ name: 'ValidationException' });
-    expect(changedItems(before, await table.snapshot())).toEqual([]);
+    // No Accept-Encoding: every coding is acceptable (RFC 9110), so the 7 MB answer comes gzip-compressed.
+    const { raw, response, publisher } = await completeWith(handle, {});
+    expect(response.statusCode).toBe(200);
+    expect(raw.headers?.['content-encoding']).toBe('gzip');
+    expect(raw.isBase64Encoded).toBe(true);
+    expect(response.body.polyline).toEqual(order.polyline);
+    expect(response.body.status).toBe('completed');
+    const sentBytes = Buffer.byteLength(JSON.stringify(raw));
+    expect(sentBytes).toBeLessThan(6 * 1024 * 1024);
+    expect(publisher.published).toHaveLength(1);
+    expect(eventEntryBytes(publisher.published[0])).toBeLessThan(4_096);
+    process.stdout.write(
+      `50 000 points: answer ${Buffer.byteLength(JSON.stringify(response.body))} bytes of JSON, ${sentBytes} bytes sent (gzip, base64)\n`,
+    );
+  }, 180_000);
 
-    const { response, publisher } = await complete(handle);
-    expect(response.statusCode).toBe(404);
-    expectDocumentedError(404, response.body);
-    expect(changedItems(before, await table.snapshot())).toEqual([]);
-    expect(publisher.attempts).toEqual([]);
+  test('gzip refused (Accept-Encoding: identity): 406 response_too_large, the completion recorded once; with gzip the order, no second event', async () => {
+    await table.clear();
+    const handle = 'fifty-thousand-identity';
+    // Fixes whose last element is long (any string is a valid fix element): over 6 MB of JSON in all.
+    const order = withPolyline(
+      handle,
+      Array.from({ length: 50_000 }, (_, i) => [...fix(i).slice(0, 3), `${iso(i)}${'~'.repeat(100)}`]),
+    );
+    await table.seeder.putOrders([order]);
+
+    const refused = await completeWith(handle, { 'accept-encoding': 'identity' });
+    expect(refused.response.statusCode).toBe(406);
+    expectDocumentedError(406, refused.response.body);
+    expect(refused.response.body.detail).toMatchObject({ reason: 'response_too_large', accept_encoding: ['gzip'] });
+    expect(refused.publisher.published).toHaveLength(1); // the completion happened, its event went out
+    const record = await getItem(table.client, orderKey(order), table.name);
+    expect(record?.status).toBe('completed');
+    const completedAt = record?.completed_at;
+
+    const retried = await completeWith(handle, { 'accept-encoding': 'gzip, deflate' });
+    expect(retried.response.statusCode).toBe(200);
+    expect(retried.raw.headers?.['content-encoding']).toBe('gzip');
+    expect(retried.response.body.completed_at).toBe(completedAt);
+    expect(retried.response.body.polyline).toEqual(order.polyline);
+    expect(retried.publisher.attempts).toEqual([]); // already completed: nothing written, no new event
   }, 180_000);
 });

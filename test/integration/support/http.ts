@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 
 /** Hand-built API Gateway HTTP API (payload 2.0) events and a Lambda context, as the platform delivers them. */
@@ -95,11 +96,16 @@ export interface ParsedResponse {
   body: Record<string, unknown>;
 }
 
-export const parseResponse = (response: APIGatewayProxyStructuredResultV2): ParsedResponse => {
+/** The body as the caller reads it: base64-decoded and gunzipped when the answer says so. */
+export const decodedBody = (response: APIGatewayProxyStructuredResultV2): string => {
   if (typeof response.body !== 'string') throw new Error(`response without a string body: ${JSON.stringify(response)}`);
-  return {
-    statusCode: response.statusCode ?? 0,
-    headers: response.headers ?? {},
-    body: JSON.parse(response.body) as Record<string, unknown>,
-  };
+  if (response.isBase64Encoded !== true) return response.body;
+  const bytes = Buffer.from(response.body, 'base64');
+  return (response.headers?.['content-encoding'] === 'gzip' ? gunzipSync(bytes) : bytes).toString('utf8');
 };
+
+export const parseResponse = (response: APIGatewayProxyStructuredResultV2): ParsedResponse => ({
+  statusCode: response.statusCode ?? 0,
+  headers: response.headers ?? {},
+  body: JSON.parse(decodedBody(response)) as Record<string, unknown>,
+});

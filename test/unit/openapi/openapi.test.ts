@@ -1,3 +1,4 @@
+import { ResponseTooLarge } from '../../../handlers/http/compression';
 import { describe, expect, test } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -63,6 +64,7 @@ describe('openapi/openapi.json', () => {
       new OrderNotFound(),
       new OrderNotCompletable('disabled'),
       new OrderTooLarge(),
+      new ResponseTooLarge(7_000_000),
       new DependencyUnavailable('dynamodb', { cause: new Error('down') }),
       Object.assign(new Error('timed out'), { name: 'TimeoutError' }),
       new Error('unexpected'),
@@ -81,7 +83,7 @@ describe('openapi/openapi.json', () => {
         if (spec.required === true) expect(headerNames).toContain(header.toLowerCase());
       }
     }
-    expect([...seen].sort()).toEqual(['401', '404', '409', '413', '415', '422', '500', '503']);
+    expect([...seen].sort()).toEqual(['401', '404', '406', '409', '413', '415', '422', '500', '503']);
     expect(Object.keys(responses).sort()).toEqual(['200', ...[...seen].sort(), '429'].sort());
     expect(responses['401']?.headers?.['WWW-Authenticate']?.required).toBe(true);
     expect(responses['503']?.headers?.['Retry-After']?.required).toBe(true);

@@ -191,6 +191,7 @@ describe('DynamoDbOrderStore: outages become DependencyUnavailable("dynamodb")',
       fulfillment_attempt: 0,
       status: 'planned',
     };
+    dynamo.on(QueryCommand).resolves({ Items: [] }); // no chunks of an earlier track to delete
     dynamo.on(BatchWriteCommand).callsFake((input: { RequestItems: Record<string, unknown[]> }) => ({
       UnprocessedItems: input.RequestItems,
     }));
