@@ -10,7 +10,8 @@ import { DynamoDbCredentialStore } from './credentials/dynamodb-credential-store
 import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { DynamoDbPendingEventStore } from './dynamodb/pending-event-store';
 import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
-import { counterSink, type Observability } from './observability';
+import { BreakerPublisher, CircuitBreaker, type BreakerTransition } from '../domain/circuit-breaker';
+import { counterSink, countMetric, METRIC, type Observability } from './observability';
 import { timeCalls, type DependencyOf, type DependencyTimings } from './dependency-timings';
 
 /** The composition root: builds the adapters the handlers use, from validated config. */
@@ -68,16 +69,54 @@ export const createPublisher = (
     { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
   );
 
+const TRANSITION_METRIC = {
+  open: METRIC.PublishBreakerOpened,
+  half_open: METRIC.PublishBreakerHalfOpened,
+  closed: METRIC.PublishBreakerClosed,
+} as const;
+
+/**
+ * The request path's publisher behind its circuit breaker: one breaker per Lambda environment (this runs once, at
+ * init). Each state change is one log line (WARN when it opens, INFO otherwise) and one count of its metric.
+ */
+export const createBreakerPublisher = (
+  config: Config,
+  { logger, metrics, tracing, timings }: Pick<Observability, 'logger' | 'metrics' | 'tracing' | 'timings'>,
+): BreakerPublisher => {
+  const onTransition = (transition: BreakerTransition) => {
+    const message = `EventBridge circuit breaker ${transition.to.replace('_', '-')}`;
+    if (transition.to === 'open') logger.warn(message, { ...transition });
+    else logger.info(message, { ...transition });
+    countMetric(metrics, TRANSITION_METRIC[transition.to]);
+  };
+  const breaker = new CircuitBreaker(
+    {
+      failureThreshold: config.PUBLISH_BREAKER_FAILURES,
+      coolDownMs: config.PUBLISH_BREAKER_COOLDOWN_MS,
+      maxCoolDownMs: Math.max(60_000, config.PUBLISH_BREAKER_COOLDOWN_MS),
+      probeTimeoutMs: config.PUBLISH_BREAKER_PROBE_TIMEOUT_MS,
+    },
+    () => Date.now(),
+    onTransition,
+  );
+  return new BreakerPublisher(
+    createPublisher(config, tracing?.tracer, timings),
+    breaker,
+    config.PUBLISH_BREAKER_PROBE_TIMEOUT_MS,
+  );
+};
+
 /** What the request path's handler needs: the use case's dependencies and the credential store (one DynamoDB client). */
 export const createCompleteOrderAdapters = (
   config: Config,
-  { logger, metrics, tracing, timings }: Observability,
+  observability: Observability,
 ): { deps: CompleteOrderDeps; credentials: CredentialStore } => {
+  const { logger, metrics, tracing, timings } = observability;
   const dynamo = documentClient(config, tracing?.tracer, [tableOf(config), timings]);
   return {
     deps: {
       store: new DynamoDbOrderStore(dynamo, config.ORDERS_TABLE_NAME, config.PENDING_SHARDS),
-      publisher: createPublisher(config, tracing?.tracer, timings),
+      publisher: createBreakerPublisher(config, observability),
       warnings: { warn: (message, details) => logger.warn(message, details) },
       now: () => new Date(),
       publishLeaseMs: config.PUBLISH_LEASE_MS,

@@ -1,3 +1,4 @@
+import { PublishSkipped } from './circuit-breaker';
 import { describeError } from './errors';
 import { buildOrderCompletedDetail, orderCompletedEventId, type OrderCompletedDetail } from './order-completed-event';
 import type { OrderKey } from './order-fields';
@@ -127,9 +128,17 @@ const FAILURE_FIELD: Record<OutboxVoice, string> = { request: 'error', relay: 'r
 /**
  * Settles a held event after its publish: cleared when EventBridge confirmed it (`failure` undefined), released
  * otherwise. Either write also sets a missing route_handle. A settling write that fails is only warned about: a
- * still-marked event is published again with the same event_id; an unreleased lease simply runs out.
+ * still-marked event is published again with the same event_id; an unreleased lease simply runs out. A publish the
+ * circuit breaker skipped (`skipped`) is released and counted like a failure, without a warning per request: the
+ * breaker logs its own state changes once each (domain/circuit-breaker.ts).
  */
-const settle = async (deps: OutboxDeps, voice: OutboxVoice, held: HeldEvent, failure?: string): Promise<void> => {
+const settle = async (
+  deps: OutboxDeps,
+  voice: OutboxVoice,
+  held: HeldEvent,
+  failure?: string,
+  skipped = false,
+): Promise<void> => {
   const eventId = held.pending_event.event_id;
   const fill = routeHandleFill(held.order);
   const warned = (message: string) => (error: unknown) =>
@@ -139,7 +148,8 @@ const settle = async (deps: OutboxDeps, voice: OutboxVoice, held: HeldEvent, fai
     return;
   }
   deps.counters?.count('PublishFailures');
-  deps.warnings.warn(WARNINGS[voice].notPublished, { event_id: eventId, [FAILURE_FIELD[voice]]: failure });
+  if (skipped) deps.counters?.count('PublishesSkipped');
+  else deps.warnings.warn(WARNINGS[voice].notPublished, { event_id: eventId, [FAILURE_FIELD[voice]]: failure });
   await deps.store
     .releasePendingEvent(held.key, eventId, held.pending_event.lease_until, fill)
     .catch(warned(WARNINGS[voice].notReleased));
@@ -156,13 +166,15 @@ export const publishHeldEvent = async (
   signal?: AbortSignal,
 ): Promise<boolean> => {
   let failure: string | undefined;
+  let skipped = false;
   try {
     if (budgetMs < MIN_PUBLISH_BUDGET_MS) throw new Error(`no time left to publish (${Math.floor(budgetMs)} ms)`);
     await deps.publisher.publish(held.detail, { timeoutMs: budgetMs, ...(signal === undefined ? {} : { signal }) });
   } catch (error) {
     failure = describeError(error);
+    skipped = error instanceof PublishSkipped;
   }
-  await settle(deps, 'request', held, failure);
+  await settle(deps, 'request', held, failure, skipped);
   return failure === undefined;
 };
 

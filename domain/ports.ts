@@ -140,7 +140,11 @@ export interface WarningSink {
 }
 
 /** Outcomes the use case counts for monitoring (published as metrics of the same names). */
-export type UseCaseCounter = 'OrdersCompleted' | 'PublishFailures';
+export type UseCaseCounter =
+  | 'OrdersCompleted'
+  | 'PublishFailures'
+  /** Publishes the open circuit breaker skipped (also counted in PublishFailures: the event was left pending). */
+  | 'PublishesSkipped';
 
 export interface CounterSink {
   count(name: UseCaseCounter): void;

@@ -7,19 +7,33 @@ import { ExpressionError, parseCondition, parseProjection, parseUpdate, type Con
 /**
  * A fast in-memory DynamoDB endpoint (AWS JSON 1.0 over HTTP, as the SDK speaks it) for figures that must reflect
  * the caller, not a JVM: GetItem, PutItem, UpdateItem (conditions, ReturnValues, ReturnValuesOnConditionCheckFailure),
- * Query on the table's keys, BatchWriteItem puts. Conditions and updates are evaluated for real
- * (./expressions.ts); what it does not support it refuses. Capacity units are not modelled: DynamoDB Local
- * (scripts/local/dynamodb-local.ts) is the reference for those.
+ * Query on the table's keys or on a KEYS_ONLY global secondary index (sparse, as the pending-events index), BatchGetItem,
+ * BatchWriteItem puts. Conditions and updates are evaluated for real (./expressions.ts); what it does not support it
+ * refuses. `latencyMs` delays every answer (an in-Region round trip, for the relay bench). Capacity units are not
+ * modelled: DynamoDB Local (scripts/local/dynamodb-local.ts) is the reference for those.
  */
 export interface KeySchemaElement {
   AttributeName: string;
   KeyType: 'HASH' | 'RANGE';
 }
 
+/** A KEYS_ONLY index: per hash value, its entries sorted by (range value, table key). */
+interface Index {
+  hash: string;
+  range: string;
+  partitions: Map<string, { sortKey: string; key: Item }[]>;
+}
+
 interface Table {
   hash: string;
   range: string | undefined;
   partitions: Map<string, Map<string, Item>>;
+  indexes: Map<string, Index>;
+}
+
+export interface IndexDefinition {
+  IndexName: string;
+  KeySchema: readonly KeySchemaElement[];
 }
 
 type Request = Record<string, unknown> & {
@@ -38,8 +52,14 @@ type Request = Record<string, unknown> & {
   Limit?: number;
   ExclusiveStartKey?: Item;
   IndexName?: string;
-  RequestItems?: Record<string, { PutRequest?: { Item: Item } }[]>;
+  Select?: string;
+  RequestItems?: Record<string, unknown>;
 };
+
+type BatchGetRequest = Record<
+  string,
+  { Keys: Item[]; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }
+>;
 
 class DynamoDbError extends Error {
   constructor(
@@ -59,12 +79,21 @@ export class FakeDynamoDb extends LocalHttpServer {
   private readonly tables = new Map<string, Table>();
   /** How many calls each operation received. */
   readonly calls = new Map<string, number>();
+  /** Milliseconds every answer waits (0: at once). */
+  latencyMs = 0;
 
-  createTable(name: string, keySchema: readonly KeySchemaElement[]): void {
+  createTable(name: string, keySchema: readonly KeySchemaElement[], indexes: readonly IndexDefinition[] = []): void {
     const hash = keySchema.find((key) => key.KeyType === 'HASH')?.AttributeName;
     if (hash === undefined) throw new Error('a table needs a HASH key');
     const range = keySchema.find((key) => key.KeyType === 'RANGE')?.AttributeName;
-    this.tables.set(name, { hash, range, partitions: new Map() });
+    const indexMap = new Map<string, Index>();
+    for (const index of indexes) {
+      const indexHash = index.KeySchema.find((key) => key.KeyType === 'HASH')?.AttributeName;
+      const indexRange = index.KeySchema.find((key) => key.KeyType === 'RANGE')?.AttributeName;
+      if (indexHash === undefined || indexRange === undefined) throw new Error('an index needs HASH and RANGE keys');
+      indexMap.set(index.IndexName, { hash: indexHash, range: indexRange, partitions: new Map() });
+    }
+    this.tables.set(name, { hash, range, partitions: new Map(), indexes: indexMap });
   }
 
   /** Every item of a table, as stored (DynamoDB JSON). */
@@ -75,6 +104,7 @@ export class FakeDynamoDb extends LocalHttpServer {
   /** Empties a table (a long bench keeps memory flat between rounds). */
   clear(name: string): void {
     this.tables.get(name)?.partitions.clear();
+    for (const index of this.tables.get(name)?.indexes.values() ?? []) index.partitions.clear();
   }
 
   protected async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -97,8 +127,10 @@ export class FakeDynamoDb extends LocalHttpServer {
         ...known?.extra,
       };
     }
+    const text = JSON.stringify(body);
+    if (this.latencyMs > 0) await new Promise((done) => setTimeout(done, this.latencyMs));
     response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() });
-    response.end(JSON.stringify(body));
+    response.end(text);
   }
 
   private handle(operation: string, input: Request): unknown {
@@ -113,6 +145,8 @@ export class FakeDynamoDb extends LocalHttpServer {
         return this.query(input);
       case 'BatchWriteItem':
         return this.batchWrite(input);
+      case 'BatchGetItem':
+        return this.batchGet(input);
       default:
         throw new DynamoDbError('UnknownOperationException', `the fake does not implement ${operation}`);
     }
@@ -150,7 +184,43 @@ export class FakeDynamoDb extends LocalHttpServer {
       throw new DynamoDbError('ValidationException', 'Item size has exceeded the maximum allowed size');
     }
     const { partition, range } = this.slot(table, item);
+    const before = partition.get(range);
     partition.set(range, item);
+    this.reindex(table, before, item);
+  }
+
+  private tableKeyString(table: Table, item: Item): string {
+    return `${scalar(item[table.hash])}\u0000${table.range === undefined ? '' : scalar(item[table.range])}`;
+  }
+
+  /** Keeps each sparse index in step with one item's change (in it only while it has both index keys). */
+  private reindex(table: Table, before: Item | undefined, after: Item): void {
+    for (const index of table.indexes.values()) {
+      const entryOf = (item: Item | undefined) => {
+        const hash = item?.[index.hash];
+        const range = item?.[index.range];
+        if (item === undefined || hash === undefined || range === undefined) return undefined;
+        return { hash: scalar(hash), sortKey: `${scalar(range)}\u0000${this.tableKeyString(table, item)}` };
+      };
+      const old = entryOf(before);
+      const next = entryOf(after);
+      if (old !== undefined && next !== undefined && old.hash === next.hash && old.sortKey === next.sortKey) continue;
+      if (old !== undefined) {
+        const list = index.partitions.get(old.hash) ?? [];
+        const at = lowerBound(list, old.sortKey);
+        if (list[at]?.sortKey === old.sortKey) list.splice(at, 1);
+      }
+      if (next !== undefined) {
+        let list = index.partitions.get(next.hash);
+        if (list === undefined) index.partitions.set(next.hash, (list = []));
+        const key: Item = {
+          ...this.keyOf(table, after),
+          [index.hash]: after[index.hash]!,
+          [index.range]: after[index.range]!,
+        };
+        list.splice(lowerBound(list, next.sortKey), 0, { sortKey: next.sortKey, key });
+      }
+    }
   }
 
   private getItem(input: Request): unknown {
@@ -184,9 +254,44 @@ export class FakeDynamoDb extends LocalHttpServer {
     return {};
   }
 
+  /** A Query on a sparse KEYS_ONLY index: `hash = :value` only, in range order, Limit and ExclusiveStartKey. */
+  private queryIndex(table: Table, input: Request): unknown {
+    const index = table.indexes.get(input.IndexName ?? '');
+    if (index === undefined)
+      throw new DynamoDbError('ValidationException', 'The table does not have the specified index');
+    const values = input.ExpressionAttributeValues ?? {};
+    const condition = parseCondition(input.KeyConditionExpression ?? '', input.ExpressionAttributeNames);
+    const hashValue = this.hashValueOf(condition, { ...table, hash: index.hash }, values);
+    let list = index.partitions.get(hashValue) ?? [];
+    if (input.ScanIndexForward === false) list = [...list].reverse();
+    let start = 0;
+    const exclusive = input.ExclusiveStartKey;
+    if (exclusive !== undefined) {
+      const sortKey = `${scalar(exclusive[index.range])}\u0000${this.tableKeyString(table, exclusive)}`;
+      const at = list.findIndex((entry) => entry.sortKey === sortKey);
+      start = at === -1 ? lowerBound(list, sortKey) : at + 1;
+    }
+    const end = input.Limit === undefined ? list.length : Math.min(list.length, start + input.Limit);
+    const page = list.slice(start, end);
+    const last = page[page.length - 1];
+    const count = page.length;
+    if (input.Select === 'COUNT')
+      return {
+        Count: count,
+        ScannedCount: count,
+        ...(end < list.length && last ? { LastEvaluatedKey: last.key } : {}),
+      };
+    return {
+      Items: page.map((entry) => this.project(entry.key, input)),
+      Count: count,
+      ScannedCount: count,
+      ...(end < list.length && last !== undefined ? { LastEvaluatedKey: last.key } : {}),
+    };
+  }
+
   private query(input: Request): unknown {
-    if (input.IndexName !== undefined) throw new DynamoDbError('ValidationException', 'the fake has no indexes');
     const table = this.table(input.TableName);
+    if (input.IndexName !== undefined) return this.queryIndex(table, input);
     const names = input.ExpressionAttributeNames;
     const values = input.ExpressionAttributeValues ?? {};
     const condition = parseCondition(input.KeyConditionExpression ?? '', names);
@@ -243,8 +348,24 @@ export class FakeDynamoDb extends LocalHttpServer {
     return projected;
   }
 
+  private batchGet(input: Request): unknown {
+    const responses: Record<string, Item[]> = {};
+    for (const [name, request] of Object.entries((input.RequestItems ?? {}) as BatchGetRequest)) {
+      const table = this.table(name);
+      if (request.Keys.length > 100) throw new DynamoDbError('ValidationException', 'Too many items requested');
+      responses[name] = request.Keys.flatMap((key) => {
+        const { partition, range } = this.slot(table, key);
+        const item = partition.get(range);
+        return item === undefined ? [] : [this.project(item, { ...request } as Request)];
+      });
+    }
+    return { Responses: responses, UnprocessedKeys: {} };
+  }
+
   private batchWrite(input: Request): unknown {
-    for (const [name, requests] of Object.entries(input.RequestItems ?? {})) {
+    for (const [name, requests] of Object.entries(
+      (input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Item } }[]>,
+    )) {
       const table = this.table(name);
       for (const request of requests) {
         if (request.PutRequest === undefined) throw new DynamoDbError('ValidationException', 'puts only');
@@ -254,3 +375,15 @@ export class FakeDynamoDb extends LocalHttpServer {
     return { UnprocessedItems: {} };
   }
 }
+
+/** The first position in `list` whose sortKey is not below `sortKey`. */
+const lowerBound = (list: readonly { sortKey: string }[], sortKey: string): number => {
+  let low = 0;
+  let high = list.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((list[mid] as { sortKey: string }).sortKey < sortKey) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+};
