@@ -3,13 +3,14 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Config } from '../config/env';
 import type { CompleteOrderDeps } from '../domain/complete-order';
-import type { RelayDeps } from '../domain/relay-pending-events';
+import type { RelayDeps, RelayOptions } from '../domain/relay-pending-events';
 import type { CredentialStore } from '../domain/credentials';
 import { createDynamoDbClient, createEventBridgeClient, toDocumentClient } from './aws-clients';
 import { DynamoDbCredentialStore } from './credentials/dynamodb-credential-store';
 import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { DynamoDbPendingEventStore } from './dynamodb/pending-event-store';
-import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
+import { DEFAULT_BATCH_RETRY, EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
+import { CallLimiter, type CallLimits } from './eventbridge/call-limiter';
 import { BreakerPublisher, CircuitBreaker, type BreakerTransition } from '../domain/circuit-breaker';
 import { counterSink, countMetric, METRIC, type Observability } from './observability';
 import { timeCalls, type DependencyOf, type DependencyTimings } from './dependency-timings';
@@ -127,9 +128,29 @@ export const createCompleteOrderAdapters = (
   };
 };
 
+/**
+ * The relay's PutEvents limits from config: RELAY_PUT_EVENTS_IN_FLIGHT calls at once, and at most
+ * RELAY_PUT_EVENTS_SHARE_PERCENT of the account's PutEvents quota a second (the request path needs the rest).
+ */
+export const relayCallLimits = (config: Config): CallLimits => ({
+  maxInFlight: config.RELAY_PUT_EVENTS_IN_FLIGHT,
+  perSecond: (config.PUT_EVENTS_QUOTA_PER_SECOND * config.RELAY_PUT_EVENTS_SHARE_PERCENT) / 100,
+});
+
+/** The relay's options from config (its loops over the shards). */
+export const relayOptions = (config: Config): Pick<RelayOptions, 'workers' | 'pageSize'> => ({
+  workers: config.RELAY_WORKERS,
+  pageSize: config.RELAY_PAGE_SIZE,
+});
+
 export const createRelayDeps = (config: Config, logger: Logger, tracer?: Tracer): RelayDeps => ({
   store: createPendingEventStore(config, tracer),
-  publisher: createPublisher(config, tracer),
+  publisher: new EventBridgeOrderCompletedPublisher(
+    traced(createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }), tracer),
+    { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
+    DEFAULT_BATCH_RETRY,
+    new CallLimiter(relayCallLimits(config)),
+  ),
   warnings: { warn: (message, details) => logger.warn(message, details) },
   now: () => new Date(),
   leaseMs: config.RELAY_LEASE_MS,

@@ -46,6 +46,8 @@ const envSchema = z
     RELAY_LEASE_MS: optionalInt(100, 300_000, 30_000),
     /** Relay loops working at once, each on its own share of the pending-events shards (domain/relay-pending-events.ts). */
     RELAY_WORKERS: optionalInt(1, 64, 8),
+    /** Pending events a relay loop reads, claims (one TransactWriteItems: at most 100) and publishes together. */
+    RELAY_PAGE_SIZE: optionalInt(10, 100, 100),
     /** PutEvents calls of the relay in flight at once (each up to 10 events). */
     RELAY_PUT_EVENTS_IN_FLIGHT: optionalInt(1, 100, 8),
     /**

@@ -5,24 +5,36 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
 import { loadConfig } from '../config/env';
-import { relayPendingEvents, type RelayDeps, type RelayReport } from '../domain/relay-pending-events';
+import {
+  relayPendingEvents,
+  type RelayDeps,
+  type RelayOptions,
+  type RelayReport,
+} from '../domain/relay-pending-events';
 import { createObservability } from '../adapters/observability';
-import { createRelayDeps } from '../adapters/composition-root';
+import { createRelayDeps, relayOptions } from '../adapters/composition-root';
 
 /**
- * Scheduled every minute (serverless.yml `relayPendingEvents`): one relay pass, then its figures as metrics.
- * It stops taking new pages when less than STOP_MARGIN_MS of the Lambda's time is left, so a pass never
- * dies holding leases it cannot use. A failure (DynamoDB unavailable) fails the invocation: Lambda's async
+ * Scheduled every minute (serverless.yml `relayPendingEvents`): one relay pass, then its figures as metrics. The pass
+ * works while a backlog remains (its loops sweep the shards again while they still publish), and stops taking new
+ * pages when less than STOP_MARGIN_MS of the Lambda's time is left, so a pass never dies holding leases it cannot use
+ * (a page's worst case is one PutEvents chunk's 3 calls of 5 s plus waits, and its settling writes). A failure (DynamoDB unavailable) fails the invocation: Lambda's async
  * failure handling sends it to the relay's dead-letter queue, and the next scheduled pass tries again.
  */
 export const STOP_MARGIN_MS = 20_000;
 
-export const createRelayHandler = (deps: RelayDeps, logger: Logger, metrics: Metrics) =>
+export const createRelayHandler = (
+  deps: RelayDeps,
+  logger: Logger,
+  metrics: Metrics,
+  options: Pick<RelayOptions, 'workers' | 'pageSize'> = {},
+) =>
   middy<ScheduledEvent, RelayReport, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics))
     .handler(async (_event, context) => {
       const report = await relayPendingEvents(deps, {
+        ...options,
         shouldStop: () => context.getRemainingTimeInMillis() < STOP_MARGIN_MS,
       });
       metrics.addMetric('RelayEventsPublished', MetricUnit.Count, report.published);
@@ -38,5 +50,5 @@ export const createRelayHandler = (deps: RelayDeps, logger: Logger, metrics: Met
 export const createRelayLambda = async () => {
   const config = loadConfig();
   const { logger, metrics, tracing } = await createObservability();
-  return createRelayHandler(createRelayDeps(config, logger, tracing?.tracer), logger, metrics);
+  return createRelayHandler(createRelayDeps(config, logger, tracing?.tracer), logger, metrics, relayOptions(config));
 };

@@ -53,6 +53,7 @@ type Request = Record<string, unknown> & {
   ExclusiveStartKey?: Item;
   IndexName?: string;
   Select?: string;
+  TransactItems?: unknown[];
   RequestItems?: Record<string, unknown>;
 };
 
@@ -147,6 +148,8 @@ export class FakeDynamoDb extends LocalHttpServer {
         return this.batchWrite(input);
       case 'BatchGetItem':
         return this.batchGet(input);
+      case 'TransactWriteItems':
+        return this.transactWrite(input);
       default:
         throw new DynamoDbError('UnknownOperationException', `the fake does not implement ${operation}`);
     }
@@ -346,6 +349,37 @@ export class FakeDynamoDb extends LocalHttpServer {
       if (value !== undefined && path.length === 1) setPath(projected, path, value);
     }
     return projected;
+  }
+
+  /** Conditional updates, all or none: a failed condition cancels all, naming it in CancellationReasons. */
+  private transactWrite(input: Request): unknown {
+    const writes = ((input.TransactItems ?? []) as { Update?: Request }[]).map((item) => {
+      if (item.Update === undefined) throw new DynamoDbError('ValidationException', 'the fake transacts updates only');
+      return item.Update;
+    });
+    if (writes.length > 100) throw new DynamoDbError('ValidationException', 'Member must have length <= 100');
+    const reasons = writes.map((update) => {
+      const table = this.table(update.TableName);
+      const { partition, range } = this.slot(table, update.Key ?? {});
+      try {
+        this.check(update.ConditionExpression, update, partition.get(range));
+        return { Code: 'None' };
+      } catch (error) {
+        if (error instanceof DynamoDbError && error.type === 'ConditionalCheckFailedException') {
+          return { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' };
+        }
+        throw error;
+      }
+    });
+    if (reasons.some((reason) => reason.Code !== 'None')) {
+      throw new DynamoDbError(
+        'TransactionCanceledException',
+        `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+        { CancellationReasons: reasons },
+      );
+    }
+    for (const update of writes) this.updateItem(update);
+    return {};
   }
 
   private batchGet(input: Request): unknown {
