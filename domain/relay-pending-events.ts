@@ -1,5 +1,5 @@
 import { publishHeldEvents, takeLeases as takeLeasesOf, type HeldEvent, type OutboxDeps } from './outbox';
-import type { PendingEventStore, PendingOrderEvent } from './ports';
+import type { ListPart, PendingEventStore, PendingOrderEvent } from './ports';
 
 /**
  * The relay: publishes every OrderCompleted the request path did not confirm (at-least-once, nothing lost).
@@ -29,6 +29,11 @@ export interface RelayOptions {
   workers?: number;
   /** One sweep over the shards only (the relay of old, one page after another); default: until drained. */
   singleSweep?: boolean;
+  /**
+   * Only this part of the shards (several relay invocations at once, each on its own part: serverless.yml
+   * `relayParts`); its loops divide it further. Default: every shard.
+   */
+  part?: ListPart;
 }
 
 export interface RelayReport {
@@ -58,6 +63,12 @@ export const relayPendingEvents = async (deps: RelayDeps, options: RelayOptions 
   const workers = Math.max(1, Math.floor(options.workers ?? DEFAULT_RELAY_WORKERS));
   const report: Counts = { seen: 0, published: 0, failed: 0, leased: 0, stopped_early: false };
   const state = { eventBridgeDown: false };
+  // Loop `index` of part p of P: shards i with i % (P * workers) = p + P * index (together: exactly part p's shards).
+  const part = options.part ?? { index: 0, count: 1 };
+  const loopPart = (index: number): ListPart => ({
+    index: part.index + part.count * index,
+    count: part.count * workers,
+  });
 
   /** One loop over its part of the shards; false when it had to stop (deadline, EventBridge down). */
   const sweep = async (index: number): Promise<number | 'stop'> => {
@@ -69,7 +80,7 @@ export const relayPendingEvents = async (deps: RelayDeps, options: RelayOptions 
         report.stopped_early = true;
         return 'stop';
       }
-      const page = await deps.store.listPendingEvents(pageSize, cursor, { index, count: workers });
+      const page = await deps.store.listPendingEvents(pageSize, cursor, loopPart(index));
       cursor = page.cursor;
       report.seen += page.events.length;
       const held = await takeLeases(deps, page.events, report);

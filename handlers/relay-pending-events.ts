@@ -4,6 +4,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import type { ListPart } from '../domain/ports';
 import { loadConfig } from '../config/env';
 import {
   relayPendingEvents,
@@ -23,18 +24,31 @@ import { createRelayDeps, relayOptions } from '../adapters/composition-root';
  */
 export const STOP_MARGIN_MS = 20_000;
 
+/**
+ * The scheduled event's input when several relay invocations run at once (serverless.yml schedule `input`): this
+ * invocation relays only part `part` of `parts` of the pending-events shards. Anything else: every shard.
+ */
+export const relayPartOf = (event: unknown): ListPart | undefined => {
+  const { part, parts } = (event ?? {}) as { part?: unknown; parts?: unknown };
+  if (!Number.isInteger(part) || !Number.isInteger(parts)) return undefined;
+  const [index, count] = [part as number, parts as number];
+  return count >= 1 && index >= 0 && index < count ? { index, count } : undefined;
+};
+
 export const createRelayHandler = (
   deps: RelayDeps,
   logger: Logger,
   metrics: Metrics,
   options: Pick<RelayOptions, 'workers' | 'pageSize'> = {},
 ) =>
-  middy<ScheduledEvent, RelayReport, Error, Context>()
+  middy<ScheduledEvent | { part?: number; parts?: number }, RelayReport, Error, Context>()
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics))
-    .handler(async (_event, context) => {
+    .handler(async (event, context) => {
+      const part = relayPartOf(event);
       const report = await relayPendingEvents(deps, {
         ...options,
+        ...(part === undefined ? {} : { part }),
         shouldStop: () => context.getRemainingTimeInMillis() < STOP_MARGIN_MS,
       });
       metrics.addMetric('RelayEventsPublished', MetricUnit.Count, report.published);
@@ -42,7 +56,7 @@ export const createRelayHandler = (
       metrics.addMetric('PendingEvents', MetricUnit.Count, report.pending_after);
       metrics.addMetric('OldestPendingEventAgeSeconds', MetricUnit.Seconds, report.oldest_pending_age_seconds);
       if (report.failed > 0 || report.oldest_pending_age_seconds > 120) logger.warn('relay pass', { ...report });
-      else logger.info('relay pass', { ...report });
+      else logger.info('relay pass', { ...report, ...(part === undefined ? {} : { part }) });
       return report;
     });
 

@@ -182,14 +182,20 @@ describe('serverless package (no AWS credentials)', () => {
     expect(statSync(join(dev.dir, 'orders-complete.zip')).size).toBeGreaterThan(10_000);
   });
 
-  test('the relay runs every minute; a failed pass is not retried but lands in a dead-letter queue', () => {
+  test('the relay runs every minute as four invocations, one per part of the shards; a failed pass is not retried but lands in a dead-letter queue', () => {
     const template = dev.template;
     const relay = template.Resources.RelayPendingEventsLambdaFunction;
     expect((relay?.Properties.Handler as string).endsWith('handlers/lambda/relay-pending-events.handler')).toBe(true);
     expect(relay?.Properties.Timeout).toBe(60);
+    expect(relay?.Properties.MemorySize).toBe(1769);
     const rules = ofType(template, 'AWS::Events::Rule').map(([, rule]) => rule);
-    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
-    expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('RelayPendingEventsLambdaFunction');
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(Array(4).fill('rate(1 minute)'));
+    const inputs = rules.map((rule) => {
+      const targets = rule.Properties.Targets as { Arn: unknown; Input: string }[];
+      expect(JSON.stringify(targets[0]?.Arn)).toContain('RelayPendingEventsLambdaFunction');
+      return JSON.parse(targets[0]?.Input ?? '{}') as unknown;
+    });
+    expect(inputs).toEqual([0, 1, 2, 3].map((part) => ({ part, parts: 4 })));
     expect(template.Resources.RelayPendingEventsLambdaEvConf?.Properties).toMatchObject({
       MaximumRetryAttempts: 0,
       DestinationConfig: { OnFailure: { Destination: arnOf('RelayDeadLetterQueue') } },
