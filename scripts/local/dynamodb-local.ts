@@ -6,6 +6,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ListTablesCommand,
+  ResourceInUseException,
   ResourceNotFoundException,
   UpdateTableCommand,
   type DynamoDBClient,
@@ -133,15 +134,21 @@ export const ensureOrdersTable = async (client: DynamoDBClient, tableName: strin
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   if (existing === undefined) {
-    await client.send(
-      new CreateTableCommand({
-        TableName: tableName,
-        AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],
-        KeySchema: table.KeySchema as TableInput['KeySchema'],
-        GlobalSecondaryIndexes: indexes,
-        BillingMode: 'PAY_PER_REQUEST',
-      }),
-    );
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],
+          KeySchema: table.KeySchema as TableInput['KeySchema'],
+          GlobalSecondaryIndexes: indexes,
+          BillingMode: 'PAY_PER_REQUEST',
+        }),
+      );
+    } catch (error) {
+      // On a loaded machine the first attempt can outlive the SDK's request timeout and still create the table:
+      // the SDK's retry then finds it. That table is this one.
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
     return;
   }
   const present = new Set((existing.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));

@@ -13,7 +13,8 @@ import { startLocalStack, stopLocalStack, type LocalStack } from './support/loca
 /**
  * An EventBridge outage seen by callers, on a second real `npm start` stack (its own DynamoDB Local, serverless
  * offline, the deployed handler with its module-scope circuit breaker) whose EventBridge endpoint is a local fake:
- * healthy, then hanging (accepts the connection, never answers), then answering 500. Once the breaker is open the
+ * healthy (answering after 20 ms, an in-Region round trip), then hanging (accepts the connection, never answers),
+ * then answering 500. Once the breaker is open the
  * requests answer as fast as healthy ones (p99 at most 1.5 times healthy p99), every one 200 with the completed order;
  * after recovery `npm run relay` delivers every event the request path left pending, and each event exactly once.
  */
@@ -28,8 +29,12 @@ let stack: LocalStack | undefined;
 let seeder: DynamoDbOrderSeeder;
 let client: ReturnType<typeof createDocumentClient>;
 
+/** Healthy EventBridge answers after an in-Region round trip (the capacity model's 20 ms), not at once. */
+const HEALTHY_PUT_EVENTS_MS = 20;
+
 beforeAll(async () => {
   await eventBridge.start();
+  eventBridge.latencyMs = HEALTHY_PUT_EVENTS_MS;
   stack = await startLocalStack(join(root, '.local', 'e2e-outage'), { EVENTBRIDGE_ENDPOINT: eventBridge.endpoint });
   client = createDocumentClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${stack.ports.DYNAMODB_PORT}` });
   seeder = new DynamoDbOrderSeeder(client, TABLE);
@@ -186,7 +191,7 @@ describe('EventBridge outage: the circuit breaker keeps the API at its healthy s
         timeout: 120_000,
       },
     );
-    expect(relay.status).toBe(0);
+    expect({ status: relay.status, stderr: relay.stderr }).toMatchObject({ status: 0 });
     const report = JSON.parse(relay.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
     expect(report).toMatchObject({ failed: 0, pending_after: 0 });
     process.stdout.write(`breaker e2e: ${pendingBefore} events left pending, relayed: ${JSON.stringify(report)}\n`);
