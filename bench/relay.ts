@@ -228,18 +228,28 @@ const main = async () => {
       EVENTBRIDGE_ENDPOINT: fakes.eventbridge,
     });
     const logger = new Logger({ serviceName: 'relay-bench', logLevel: 'ERROR' });
-    // Before: one loop, one page at a time, PutEvents chunks one after the other, one sweep (the relay of run 8).
+    // Before: the relay of run 8: one loop, pages of 50 one at a time, PutEvents chunks one after the other, one
+    // conditional UpdateItem per claim and per settle (no batch writes), one sweep.
+    const deployed = createRelayDeps(config, logger);
+    const store = deployed.store;
+    const unbatched: RelayDeps['store'] = {
+      listPendingEvents: (limit, cursor, part) => store.listPendingEvents(limit, cursor, part),
+      summarizePendingEvents: () => store.summarizePendingEvents(),
+      claimPendingEvent: (...args) => store.claimPendingEvent(...args),
+      releasePendingEvent: (...args) => store.releasePendingEvent(...args),
+      clearPendingEvent: (...args) => store.clearPendingEvent(...args),
+    };
     const sequential = await run(
-      'before (sequential)',
+      'before (run 8: sequential, one write per event)',
       fakes,
-      { ...createRelayDeps(config, logger), publisher: createPublisher(config) },
-      { workers: 1, singleSweep: true },
+      { ...deployed, store: unbatched, publisher: createPublisher(config) },
+      { workers: 1, pageSize: 50, singleSweep: true },
       false,
     );
     const concurrent = await run(
       'after (deployed configuration)',
       fakes,
-      createRelayDeps(config, logger),
+      deployed,
       relayOptions(config),
       values['no-profile'] !== true,
     );
