@@ -129,12 +129,13 @@ export const createCompleteOrderAdapters = (
 };
 
 /**
- * The relay's PutEvents limits from config: RELAY_PUT_EVENTS_IN_FLIGHT calls at once, and at most
- * RELAY_PUT_EVENTS_SHARE_PERCENT of the account's PutEvents quota a second (the request path needs the rest).
+ * One relay invocation's PutEvents limits from config: RELAY_PUT_EVENTS_IN_FLIGHT calls at once, and its part of
+ * RELAY_PUT_EVENTS_SHARE_PERCENT of the account's PutEvents quota a second (RELAY_PARTS invocations run at once; the
+ * request path needs the rest).
  */
 export const relayCallLimits = (config: Config): CallLimits => ({
   maxInFlight: config.RELAY_PUT_EVENTS_IN_FLIGHT,
-  perSecond: (config.PUT_EVENTS_QUOTA_PER_SECOND * config.RELAY_PUT_EVENTS_SHARE_PERCENT) / 100,
+  perSecond: (config.PUT_EVENTS_QUOTA_PER_SECOND * config.RELAY_PUT_EVENTS_SHARE_PERCENT) / 100 / config.RELAY_PARTS,
 });
 
 /** The relay's options from config (its loops over the shards). */

@@ -52,9 +52,12 @@ const envSchema = z
     RELAY_PUT_EVENTS_IN_FLIGHT: optionalInt(1, 100, 8),
     /**
      * The account's PutEvents quota (calls per second; us-east-1's default 10 000) and the share of it the relay may
-     * use: live completions need the rest. The relay never starts more than QUOTA * SHARE / 100 calls a second.
+     * use: live completions need the rest. The relay (all RELAY_PARTS invocations together) never starts more than
+     * QUOTA * SHARE / 100 calls a second.
      */
     PUT_EVENTS_QUOTA_PER_SECOND: optionalInt(1, 1_000_000, 10_000),
+    /** Relay invocations a minute, each on its own part of the shards (serverless.yml schedule inputs); they share the relay's PutEvents share. */
+    RELAY_PARTS: optionalInt(1, 64, 8),
     RELAY_PUT_EVENTS_SHARE_PERCENT: optionalInt(1, 100, 10),
   })
   .check(

@@ -36,7 +36,7 @@ export interface Assumptions {
   relayParallelism: number;
   relayScheduleSeconds: number;
   relayWorkSeconds: number;
-  /** The relay's share of the PutEvents quota (RELAY_PUT_EVENTS_SHARE_PERCENT), per invocation. */
+  /** The relay's share of the PutEvents quota (RELAY_PUT_EVENTS_SHARE_PERCENT), all invocations together. */
   relayPutEventsSharePercent: number;
   /** The catch-up time the PutEvents headroom is sized for. */
   catchUpTargetSeconds: number;
@@ -61,7 +61,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   breakerFailures: 5,
   breakerCoolDownMs: 5_000,
   breakerProbeMs: 500,
-  relayParallelism: 4,
+  relayParallelism: 8,
   relayScheduleSeconds: 60,
   relayWorkSeconds: 40,
   relayPutEventsSharePercent: 10,
@@ -220,7 +220,7 @@ const relayDrain = (bench: BenchFigures, rps: number, c: Omit<SizeFigures, 'poin
   const work = a.relayWorkSeconds / a.relayScheduleSeconds;
   const candidates: [CapacityResult['relay']['bound'], number][] = [
     ['relay processes', bench.relay_events_per_s * a.relayParallelism],
-    ['relay share of the PutEvents quota', ((quota * a.relayPutEventsSharePercent) / 100) * a.relayParallelism * 10],
+    ['relay share of the PutEvents quota', ((quota * a.relayPutEventsSharePercent) / 100) * 10],
     ['PutEvents quota headroom', Math.max(0, quota - liveCalls) * 10],
   ];
   const [bound, rate] = candidates.reduce((low, next) => (next[1] < low[1] ? next : low));

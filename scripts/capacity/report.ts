@@ -9,7 +9,11 @@ const usd = (value: number): string => `$${num(value, value < 100 ? 2 : 0)}`;
 const duration = (seconds: number): string =>
   !Number.isFinite(seconds)
     ? 'never (no PutEvents headroom)'
-    : seconds < 120 ? `${num(seconds)} s` : seconds < 7_200 ? `${num(seconds / 60, 1)} min` : `${num(seconds / 3600, 1)} h`;
+    : seconds < 120
+      ? `${num(seconds)} s`
+      : seconds < 7_200
+        ? `${num(seconds / 60, 1)} min`
+        : `${num(seconds / 3600, 1)} h`;
 
 const loadLine = (load: Load): string =>
   `  ${load.resource.padEnd(42)} ${num(load.load, load.load < 10 ? 2 : 0).padStart(10)} / ${num(load.limit).padEnd(7)} ${pct(load.fraction).padStart(8)}  ${load.raisable ? 'raisable' : 'fixed   '}  ${load.unit}`;

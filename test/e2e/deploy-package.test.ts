@@ -1,3 +1,4 @@
+import { loadConfig } from '../../config/env';
 import { describe, expect, test, beforeAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -182,20 +183,26 @@ describe('serverless package (no AWS credentials)', () => {
     expect(statSync(join(dev.dir, 'orders-complete.zip')).size).toBeGreaterThan(10_000);
   });
 
-  test('the relay runs every minute as four invocations, one per part of the shards; a failed pass is not retried but lands in a dead-letter queue', () => {
+  test('the relay runs every minute as RELAY_PARTS (8) invocations, one per part of the shards; a failed pass is not retried but lands in a dead-letter queue', () => {
     const template = dev.template;
     const relay = template.Resources.RelayPendingEventsLambdaFunction;
     expect((relay?.Properties.Handler as string).endsWith('handlers/lambda/relay-pending-events.handler')).toBe(true);
     expect(relay?.Properties.Timeout).toBe(60);
     expect(relay?.Properties.MemorySize).toBe(1769);
     const rules = ofType(template, 'AWS::Events::Rule').map(([, rule]) => rule);
-    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(Array(4).fill('rate(1 minute)'));
+    const parts = loadConfig({
+      ORDERS_TABLE_NAME: 'o',
+      EVENT_BUS_NAME: 'b',
+      EVENT_SOURCE: 's',
+      ACCOUNTS_TABLE_NAME: 'a',
+    }).RELAY_PARTS;
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(Array(parts).fill('rate(1 minute)'));
     const inputs = rules.map((rule) => {
       const targets = rule.Properties.Targets as { Arn: unknown; Input: string }[];
       expect(JSON.stringify(targets[0]?.Arn)).toContain('RelayPendingEventsLambdaFunction');
       return JSON.parse(targets[0]?.Input ?? '{}') as unknown;
     });
-    expect(inputs).toEqual([0, 1, 2, 3].map((part) => ({ part, parts: 4 })));
+    expect(inputs).toEqual(Array.from({ length: parts }, (_, part) => ({ part, parts })));
     expect(template.Resources.RelayPendingEventsLambdaEvConf?.Properties).toMatchObject({
       MaximumRetryAttempts: 0,
       DestinationConfig: { OnFailure: { Destination: arnOf('RelayDeadLetterQueue') } },

@@ -36,6 +36,7 @@ describe('loadConfig', () => {
       RELAY_PUT_EVENTS_IN_FLIGHT: 8,
       PUT_EVENTS_QUOTA_PER_SECOND: 10_000,
       RELAY_PUT_EVENTS_SHARE_PERCENT: 10,
+      RELAY_PARTS: 8,
     });
   });
 
