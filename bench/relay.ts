@@ -84,7 +84,7 @@ const seedBacklog = async (endpoint: string, count: number): Promise<void> => {
     };
     const eventId = orderCompletedEventId(key, completedAt);
     return {
-      ...toItem({ ...order, completed_at: completedAt } as Parameters<typeof toItem>[0]),
+      ...toItem({ ...order, completed_at: completedAt }),
       pending_event: { event_id: eventId, since: completedAt, lease_until: 0 },
       pending_shard: pendingShard(eventId),
       pending_since: completedAt,
@@ -181,7 +181,7 @@ const run = async (
   let cpuProfile: Record<string, number> | undefined;
   if (session !== undefined) {
     const { profile: taken } = await session.post('Profiler.stop');
-    cpuProfile = whereCpuGoes(taken.nodes as ProfileNode[]);
+    cpuProfile = whereCpuGoes(taken.nodes);
     session.disconnect();
   }
   const after = await stats(fakes.child);

@@ -226,7 +226,7 @@ export const publishHeldEvent = async (
  */
 const settleBatch = async (
   deps: OutboxDeps,
-  settleMany: NonNullable<PendingEventStore['settlePendingEvents']>,
+  store: PendingEventStore,
   held: readonly HeldEvent[],
   confirmed: ReadonlySet<string>,
   reasons: ReadonlyMap<string, string>,
@@ -251,7 +251,7 @@ const settleBatch = async (
   });
   let errors: unknown[];
   try {
-    errors = await settleMany.call(deps.store, settles);
+    errors = (await store.settlePendingEvents?.(settles)) ?? [];
   } catch (error) {
     errors = settles.map(() => error);
   }
@@ -272,13 +272,13 @@ export const publishHeldEvents = async (
   const confirmed = new Set(outcome.published);
   const reasons = new Map(outcome.failed.map((failure) => [failure.event_id, failure.reason]));
   const counts = { published: 0, failed: 0 };
-  const settleMany = (deps.store as PendingEventStore).settlePendingEvents;
-  if (settleMany !== undefined) {
+  const store = deps.store as PendingEventStore;
+  if (store.settlePendingEvents !== undefined) {
     for (const event of held) {
       if (confirmed.has(event.pending_event.event_id)) counts.published += 1;
       else counts.failed += 1;
     }
-    await settleBatch(deps, settleMany, held, confirmed, reasons);
+    await settleBatch(deps, store, held, confirmed, reasons);
     return counts;
   }
   await Promise.all(

@@ -132,7 +132,7 @@ export interface PendingEventStore extends PendingEventLease {
    * clearPendingEvent / releasePendingEvent for many events in few calls (absent: one call each). Per write: undefined
    * when done or when its condition no longer held (as the single writes: nothing to do), else the error.
    */
-  settlePendingEvents?(settles: readonly LeaseSettle[]): Promise<(unknown | undefined)[]>;
+  settlePendingEvents?(settles: readonly LeaseSettle[]): Promise<unknown[]>;
   /**
    * Up to `limit` pending events after `cursor`, each read back (strongly consistent) from its order; with `part`,
    * only from that part of the shards (parts of one count never overlap and together cover every shard).

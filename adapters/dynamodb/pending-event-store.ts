@@ -176,8 +176,8 @@ export class DynamoDbPendingEventStore extends DynamoDbPendingEventLeases implem
     );
   }
 
-  async settlePendingEvents(settles: readonly LeaseSettle[]): Promise<(unknown | undefined)[]> {
-    const errors: (unknown | undefined)[] = settles.map(() => undefined);
+  async settlePendingEvents(settles: readonly LeaseSettle[]): Promise<unknown[]> {
+    const errors: unknown[] = settles.map(() => undefined);
     await this.transactAll(
       settles.map((settle) => ({
         key: settle.key,

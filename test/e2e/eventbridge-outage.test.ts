@@ -38,7 +38,8 @@ beforeAll(async () => {
   stack = await startLocalStack(join(root, '.local', 'e2e-outage'), { EVENTBRIDGE_ENDPOINT: eventBridge.endpoint });
   client = createDocumentClient({ region: 'us-east-1', endpoint: `http://127.0.0.1:${stack.ports.DYNAMODB_PORT}` });
   seeder = new DynamoDbOrderSeeder(client, TABLE);
-}, 180_000);
+  await seedPool();
+}, 300_000);
 afterAll(async () => {
   client?.destroy();
   if (stack !== undefined) expect(await stopLocalStack(stack.child)).toBe(true);
@@ -64,10 +65,31 @@ const completeAt = async (handle: string): Promise<Completion> => {
   return { handle, status: response.status, body: JSON.parse(text) as JsonObject, ms };
 };
 
-const seed = async (label: string, count: number): Promise<string[]> => {
-  const handles = Array.from({ length: count }, () => uniqueHandle(label));
-  await seeder.putOrders(handles.map((handle) => makeOrder({ order_handle: handle })));
-  return handles;
+/**
+ * Every order the test completes is seeded up front (beforeAll), so no seeding load falls into a measured phase;
+ * a phase takes its handles from the pool. A batch the loaded machine's DynamoDB Local did not answer in time is sent
+ * again (puts of the same orders: idempotent).
+ */
+const POOL_SIZE = WARMUP + MEASURED + 2 * (MEASURED + 40) + 2 * 300;
+const pool: string[] = [];
+const seedPool = async (): Promise<void> => {
+  const handles = Array.from({ length: POOL_SIZE }, () => uniqueHandle('outage'));
+  for (let start = 0; start < handles.length; start += 100) {
+    const orders = handles.slice(start, start + 100).map((handle) => makeOrder({ order_handle: handle }));
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await seeder.putOrders(orders);
+        break;
+      } catch (error) {
+        if (attempt >= 5) throw error;
+      }
+    }
+  }
+  pool.push(...handles);
+};
+const seed = async (_label: string, count: number): Promise<string[]> => {
+  expect(pool.length).toBeGreaterThanOrEqual(count);
+  return pool.splice(0, count);
 };
 
 /** The function's log lines (JSON, in the stack's log) that report a breaker state change to `to`. */
@@ -122,7 +144,7 @@ const outagePhase = async (fault: Fault, label: string) => {
 const recover = async (label: string) => {
   const closesBefore = transitions('closed');
   eventBridge.fault = 'none';
-  const handles = await seed(label, 400);
+  const handles = await seed(label, 300);
   let next = 0;
   while (transitions('closed') === closesBefore) {
     expect(next).toBeLessThan(handles.length);

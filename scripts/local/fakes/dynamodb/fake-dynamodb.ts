@@ -3,6 +3,18 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalHttpServer } from '../local-http-server';
 import { applyUpdate, getPath, holds, itemBytes, order, setPath, type Item, type Values } from './evaluate';
 import { ExpressionError, parseCondition, parseProjection, parseUpdate, type Condition } from './expressions';
+import { SparseIndex } from './sparse-index';
+import {
+  DynamoDbError,
+  MAX_ITEM_BYTES,
+  scalar,
+  type BatchGetRequest,
+  type IndexDefinition,
+  type KeySchemaElement,
+  type Request,
+} from './wire';
+
+export type { IndexDefinition, KeySchemaElement } from './wire';
 
 /**
  * A fast in-memory DynamoDB endpoint (AWS JSON 1.0 over HTTP, as the SDK speaks it) for figures that must reflect
@@ -12,69 +24,12 @@ import { ExpressionError, parseCondition, parseProjection, parseUpdate, type Con
  * refuses. `latencyMs` delays every answer (an in-Region round trip, for the relay bench). Capacity units are not
  * modelled: DynamoDB Local (scripts/local/dynamodb-local.ts) is the reference for those.
  */
-export interface KeySchemaElement {
-  AttributeName: string;
-  KeyType: 'HASH' | 'RANGE';
-}
-
-/** A KEYS_ONLY index: per hash value, its entries sorted by (range value, table key). */
-interface Index {
-  hash: string;
-  range: string;
-  partitions: Map<string, { sortKey: string; key: Item }[]>;
-}
-
 interface Table {
   hash: string;
   range: string | undefined;
   partitions: Map<string, Map<string, Item>>;
-  indexes: Map<string, Index>;
+  indexes: Map<string, SparseIndex>;
 }
-
-export interface IndexDefinition {
-  IndexName: string;
-  KeySchema: readonly KeySchemaElement[];
-}
-
-type Request = Record<string, unknown> & {
-  TableName?: string;
-  Key?: Item;
-  Item?: Item;
-  ConditionExpression?: string;
-  UpdateExpression?: string;
-  ProjectionExpression?: string;
-  KeyConditionExpression?: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Values;
-  ReturnValues?: string;
-  ReturnValuesOnConditionCheckFailure?: string;
-  ScanIndexForward?: boolean;
-  Limit?: number;
-  ExclusiveStartKey?: Item;
-  IndexName?: string;
-  Select?: string;
-  TransactItems?: unknown[];
-  RequestItems?: Record<string, unknown>;
-};
-
-type BatchGetRequest = Record<
-  string,
-  { Keys: Item[]; ProjectionExpression?: string; ExpressionAttributeNames?: Record<string, string> }
->;
-
-class DynamoDbError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-const MAX_ITEM_BYTES = 400 * 1024;
-const scalar = (value: Item[string] | undefined): string =>
-  value === undefined ? '' : 'S' in value ? value.S : 'N' in value ? value.N : JSON.stringify(value);
 
 export class FakeDynamoDb extends LocalHttpServer {
   private readonly tables = new Map<string, Table>();
@@ -87,12 +42,15 @@ export class FakeDynamoDb extends LocalHttpServer {
     const hash = keySchema.find((key) => key.KeyType === 'HASH')?.AttributeName;
     if (hash === undefined) throw new Error('a table needs a HASH key');
     const range = keySchema.find((key) => key.KeyType === 'RANGE')?.AttributeName;
-    const indexMap = new Map<string, Index>();
+    const indexMap = new Map<string, SparseIndex>();
     for (const index of indexes) {
       const indexHash = index.KeySchema.find((key) => key.KeyType === 'HASH')?.AttributeName;
       const indexRange = index.KeySchema.find((key) => key.KeyType === 'RANGE')?.AttributeName;
       if (indexHash === undefined || indexRange === undefined) throw new Error('an index needs HASH and RANGE keys');
-      indexMap.set(index.IndexName, { hash: indexHash, range: indexRange, partitions: new Map() });
+      indexMap.set(
+        index.IndexName,
+        new SparseIndex(indexHash, indexRange, range === undefined ? [hash] : [hash, range]),
+      );
     }
     this.tables.set(name, { hash, range, partitions: new Map(), indexes: indexMap });
   }
@@ -105,7 +63,7 @@ export class FakeDynamoDb extends LocalHttpServer {
   /** Empties a table (a long bench keeps memory flat between rounds). */
   clear(name: string): void {
     this.tables.get(name)?.partitions.clear();
-    for (const index of this.tables.get(name)?.indexes.values() ?? []) index.partitions.clear();
+    for (const index of this.tables.get(name)?.indexes.values() ?? []) index.clear();
   }
 
   protected async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -192,38 +150,9 @@ export class FakeDynamoDb extends LocalHttpServer {
     this.reindex(table, before, item);
   }
 
-  private tableKeyString(table: Table, item: Item): string {
-    return `${scalar(item[table.hash])}\u0000${table.range === undefined ? '' : scalar(item[table.range])}`;
-  }
-
-  /** Keeps each sparse index in step with one item's change (in it only while it has both index keys). */
+  /** Keeps each sparse index in step with one item's change. */
   private reindex(table: Table, before: Item | undefined, after: Item): void {
-    for (const index of table.indexes.values()) {
-      const entryOf = (item: Item | undefined) => {
-        const hash = item?.[index.hash];
-        const range = item?.[index.range];
-        if (item === undefined || hash === undefined || range === undefined) return undefined;
-        return { hash: scalar(hash), sortKey: `${scalar(range)}\u0000${this.tableKeyString(table, item)}` };
-      };
-      const old = entryOf(before);
-      const next = entryOf(after);
-      if (old !== undefined && next !== undefined && old.hash === next.hash && old.sortKey === next.sortKey) continue;
-      if (old !== undefined) {
-        const list = index.partitions.get(old.hash) ?? [];
-        const at = lowerBound(list, old.sortKey);
-        if (list[at]?.sortKey === old.sortKey) list.splice(at, 1);
-      }
-      if (next !== undefined) {
-        let list = index.partitions.get(next.hash);
-        if (list === undefined) index.partitions.set(next.hash, (list = []));
-        const key: Item = {
-          ...this.keyOf(table, after),
-          [index.hash]: after[index.hash]!,
-          [index.range]: after[index.range]!,
-        };
-        list.splice(lowerBound(list, next.sortKey), 0, { sortKey: next.sortKey, key });
-      }
-    }
+    for (const index of table.indexes.values()) index.update(before, after);
   }
 
   private getItem(input: Request): unknown {
@@ -265,30 +194,16 @@ export class FakeDynamoDb extends LocalHttpServer {
     const values = input.ExpressionAttributeValues ?? {};
     const condition = parseCondition(input.KeyConditionExpression ?? '', input.ExpressionAttributeNames);
     const hashValue = this.hashValueOf(condition, { ...table, hash: index.hash }, values);
-    let list = index.partitions.get(hashValue) ?? [];
-    if (input.ScanIndexForward === false) list = [...list].reverse();
-    let start = 0;
-    const exclusive = input.ExclusiveStartKey;
-    if (exclusive !== undefined) {
-      const sortKey = `${scalar(exclusive[index.range])}\u0000${this.tableKeyString(table, exclusive)}`;
-      const at = list.findIndex((entry) => entry.sortKey === sortKey);
-      start = at === -1 ? lowerBound(list, sortKey) : at + 1;
-    }
-    const end = input.Limit === undefined ? list.length : Math.min(list.length, start + input.Limit);
-    const page = list.slice(start, end);
-    const last = page[page.length - 1];
-    const count = page.length;
-    if (input.Select === 'COUNT')
-      return {
-        Count: count,
-        ScannedCount: count,
-        ...(end < list.length && last ? { LastEvaluatedKey: last.key } : {}),
-      };
+    const { keys, last } = index.page(hashValue, {
+      forward: input.ScanIndexForward !== false,
+      exclusiveStart: input.ExclusiveStartKey,
+      limit: input.Limit,
+    });
     return {
-      Items: page.map((entry) => this.project(entry.key, input)),
-      Count: count,
-      ScannedCount: count,
-      ...(end < list.length && last !== undefined ? { LastEvaluatedKey: last.key } : {}),
+      ...(input.Select === 'COUNT' ? {} : { Items: keys.map((key) => this.project(key, input)) }),
+      Count: keys.length,
+      ScannedCount: keys.length,
+      ...(last === undefined ? {} : { LastEvaluatedKey: last }),
     };
   }
 
@@ -390,7 +305,7 @@ export class FakeDynamoDb extends LocalHttpServer {
       responses[name] = request.Keys.flatMap((key) => {
         const { partition, range } = this.slot(table, key);
         const item = partition.get(range);
-        return item === undefined ? [] : [this.project(item, { ...request } as Request)];
+        return item === undefined ? [] : [this.project(item, { ...request })];
       });
     }
     return { Responses: responses, UnprocessedKeys: {} };
@@ -409,15 +324,3 @@ export class FakeDynamoDb extends LocalHttpServer {
     return { UnprocessedItems: {} };
   }
 }
-
-/** The first position in `list` whose sortKey is not below `sortKey`. */
-const lowerBound = (list: readonly { sortKey: string }[], sortKey: string): number => {
-  let low = 0;
-  let high = list.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if ((list[mid] as { sortKey: string }).sortKey < sortKey) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-};
