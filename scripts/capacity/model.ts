@@ -40,6 +40,8 @@ export interface Assumptions {
   relayPutEventsSharePercent: number;
   /** The catch-up time the PutEvents headroom is sized for. */
   catchUpTargetSeconds: number;
+  /** The account's PutEvents quota (calls/s) the relay's headroom is computed from (default: the Region's default). */
+  putEventsQuota: number;
   /** Rules that match OrderCompleted (each is one target invocation per event). */
   subscriberRules: number;
   /** The deployed stage's API throttle (serverless.yml throttlingRateLimit), if any. */
@@ -66,6 +68,7 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   relayWorkSeconds: 40,
   relayPutEventsSharePercent: 10,
   catchUpTargetSeconds: 300,
+  putEventsQuota: QUOTAS.eventBridgePutEvents.limit,
   subscriberRules: 1,
   stageThrottleRps: undefined,
   outageMinutes: 10,
@@ -215,7 +218,7 @@ const breakersOpenConcurrency = (rps: number, c: Omit<SizeFigures, 'points'>, du
  * the quota leaves over the live completions' own (which go on during the catch-up). 10 events per PutEvents.
  */
 const relayDrain = (bench: BenchFigures, rps: number, c: Omit<SizeFigures, 'points'>, a: Assumptions) => {
-  const quota = QUOTAS.eventBridgePutEvents.limit;
+  const quota = a.putEventsQuota;
   const liveCalls = rps * c.put_events;
   const work = a.relayWorkSeconds / a.relayScheduleSeconds;
   const candidates: [CapacityResult['relay']['bound'], number][] = [
