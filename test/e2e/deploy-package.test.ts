@@ -191,10 +191,10 @@ describe('serverless package (no AWS credentials)', () => {
     expect(relay?.Properties.MemorySize).toBe(1769);
     const rules = ofType(template, 'AWS::Events::Rule').map(([, rule]) => rule);
     const parts = loadConfig({
-      ORDERS_TABLE_NAME: 'o',
+      ORDERS_TABLE_NAME: 'orders',
       EVENT_BUS_NAME: 'b',
-      EVENT_SOURCE: 's',
-      ACCOUNTS_TABLE_NAME: 'a',
+      EVENT_SOURCE: 'source',
+      ACCOUNTS_TABLE_NAME: 'accounts',
     }).RELAY_PARTS;
     expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(Array(parts).fill('rate(1 minute)'));
     const inputs = rules.map((rule) => {
