@@ -46,8 +46,11 @@ export const createRelayHandler = (
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
       const part = relayPartOf(event);
+      // RELAY_WORKERS is the relay's loop count in all: the invocations of one schedule share it.
+      const workers = part === undefined ? options.workers : Math.ceil((options.workers ?? 1) / part.count);
       const report = await relayPendingEvents(deps, {
         ...options,
+        ...(workers === undefined ? {} : { workers }),
         ...(part === undefined ? {} : { part }),
         shouldStop: () => context.getRemainingTimeInMillis() < STOP_MARGIN_MS,
       });
