@@ -44,7 +44,7 @@ const envSchema = z
     PENDING_SHARDS: optionalInt(1, MAX_PENDING_SHARDS, DEFAULT_PENDING_SHARDS),
     /** How long a relay pass holds the events it publishes; under the 1-minute schedule. */
     RELAY_LEASE_MS: optionalInt(100, 300_000, 30_000),
-    /** Relay loops working at once, each on its own share of the pending-events shards (domain/relay-pending-events.ts). */
+    /** Relay loops working at once in all (shared by the RELAY_PARTS invocations), each on its own shards. */
     RELAY_WORKERS: optionalInt(1, 64, 8),
     /** Pending events a relay loop reads, claims (one TransactWriteItems: at most 100) and publishes together. */
     RELAY_PAGE_SIZE: optionalInt(10, 100, 100),
