@@ -3,14 +3,16 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type { Config } from '../config/env';
 import type { CompleteOrderDeps } from '../domain/complete-order';
-import type { RelayDeps } from '../domain/relay-pending-events';
+import type { RelayDeps, RelayOptions } from '../domain/relay-pending-events';
 import type { CredentialStore } from '../domain/credentials';
 import { createDynamoDbClient, createEventBridgeClient, toDocumentClient } from './aws-clients';
 import { DynamoDbCredentialStore } from './credentials/dynamodb-credential-store';
 import { DynamoDbOrderStore } from './dynamodb/order-store';
 import { DynamoDbPendingEventStore } from './dynamodb/pending-event-store';
-import { EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
-import { counterSink, type Observability } from './observability';
+import { DEFAULT_BATCH_RETRY, EventBridgeOrderCompletedPublisher } from './eventbridge/order-completed-publisher';
+import { CallLimiter, type CallLimits } from './eventbridge/call-limiter';
+import { BreakerPublisher, CircuitBreaker, type BreakerTransition } from '../domain/circuit-breaker';
+import { counterSink, countMetric, METRIC, type Observability } from './observability';
 import { timeCalls, type DependencyOf, type DependencyTimings } from './dependency-timings';
 
 /** The composition root: builds the adapters the handlers use, from validated config. */
@@ -68,16 +70,54 @@ export const createPublisher = (
     { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
   );
 
+const TRANSITION_METRIC = {
+  open: METRIC.PublishBreakerOpened,
+  half_open: METRIC.PublishBreakerHalfOpened,
+  closed: METRIC.PublishBreakerClosed,
+} as const;
+
+/**
+ * The request path's publisher behind its circuit breaker: one breaker per Lambda environment (this runs once, at
+ * init). Each state change is one log line (WARN when it opens, INFO otherwise) and one count of its metric.
+ */
+export const createBreakerPublisher = (
+  config: Config,
+  { logger, metrics, tracing, timings }: Pick<Observability, 'logger' | 'metrics' | 'tracing' | 'timings'>,
+): BreakerPublisher => {
+  const onTransition = (transition: BreakerTransition) => {
+    const message = `EventBridge circuit breaker ${transition.to.replace('_', '-')}`;
+    if (transition.to === 'open') logger.warn(message, { ...transition });
+    else logger.info(message, { ...transition });
+    countMetric(metrics, TRANSITION_METRIC[transition.to]);
+  };
+  const breaker = new CircuitBreaker(
+    {
+      failureThreshold: config.PUBLISH_BREAKER_FAILURES,
+      coolDownMs: config.PUBLISH_BREAKER_COOLDOWN_MS,
+      maxCoolDownMs: Math.max(60_000, config.PUBLISH_BREAKER_COOLDOWN_MS),
+      probeTimeoutMs: config.PUBLISH_BREAKER_PROBE_TIMEOUT_MS,
+    },
+    () => Date.now(),
+    onTransition,
+  );
+  return new BreakerPublisher(
+    createPublisher(config, tracing?.tracer, timings),
+    breaker,
+    config.PUBLISH_BREAKER_PROBE_TIMEOUT_MS,
+  );
+};
+
 /** What the request path's handler needs: the use case's dependencies and the credential store (one DynamoDB client). */
 export const createCompleteOrderAdapters = (
   config: Config,
-  { logger, metrics, tracing, timings }: Observability,
+  observability: Observability,
 ): { deps: CompleteOrderDeps; credentials: CredentialStore } => {
+  const { logger, metrics, tracing, timings } = observability;
   const dynamo = documentClient(config, tracing?.tracer, [tableOf(config), timings]);
   return {
     deps: {
       store: new DynamoDbOrderStore(dynamo, config.ORDERS_TABLE_NAME, config.PENDING_SHARDS),
-      publisher: createPublisher(config, tracing?.tracer, timings),
+      publisher: createBreakerPublisher(config, observability),
       warnings: { warn: (message, details) => logger.warn(message, details) },
       now: () => new Date(),
       publishLeaseMs: config.PUBLISH_LEASE_MS,
@@ -88,9 +128,30 @@ export const createCompleteOrderAdapters = (
   };
 };
 
+/**
+ * One relay invocation's PutEvents limits from config: RELAY_PUT_EVENTS_IN_FLIGHT calls at once, and its part of
+ * RELAY_PUT_EVENTS_SHARE_PERCENT of the account's PutEvents quota a second (RELAY_PARTS invocations run at once; the
+ * request path needs the rest).
+ */
+export const relayCallLimits = (config: Config): CallLimits => ({
+  maxInFlight: config.RELAY_PUT_EVENTS_IN_FLIGHT,
+  perSecond: (config.PUT_EVENTS_QUOTA_PER_SECOND * config.RELAY_PUT_EVENTS_SHARE_PERCENT) / 100 / config.RELAY_PARTS,
+});
+
+/** The relay's options from config (its loops over the shards). */
+export const relayOptions = (config: Config): Pick<RelayOptions, 'workers' | 'pageSize'> => ({
+  workers: config.RELAY_WORKERS,
+  pageSize: config.RELAY_PAGE_SIZE,
+});
+
 export const createRelayDeps = (config: Config, logger: Logger, tracer?: Tracer): RelayDeps => ({
   store: createPendingEventStore(config, tracer),
-  publisher: createPublisher(config, tracer),
+  publisher: new EventBridgeOrderCompletedPublisher(
+    traced(createEventBridgeClient({ region: config.AWS_REGION, endpoint: config.EVENTBRIDGE_ENDPOINT }), tracer),
+    { busName: config.EVENT_BUS_NAME, source: config.EVENT_SOURCE },
+    DEFAULT_BATCH_RETRY,
+    new CallLimiter(relayCallLimits(config)),
+  ),
   warnings: { warn: (message, details) => logger.warn(message, details) },
   now: () => new Date(),
   leaseMs: config.RELAY_LEASE_MS,

@@ -19,6 +19,12 @@ export const METRIC = {
   CompletionConflicts: 'CompletionConflicts',
   ValidationFailures: 'ValidationFailures',
   PublishFailures: 'PublishFailures',
+  /** Publishes skipped because the EventBridge circuit breaker was open (domain/circuit-breaker.ts). */
+  PublishesSkipped: 'PublishesSkipped',
+  /** The breaker's state changes, one each (to open, to half-open, to closed). */
+  PublishBreakerOpened: 'PublishBreakerOpened',
+  PublishBreakerHalfOpened: 'PublishBreakerHalfOpened',
+  PublishBreakerClosed: 'PublishBreakerClosed',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 

@@ -33,10 +33,32 @@ const envSchema = z
     PUBLISH_LEASE_MS: optionalInt(100, 300_000, 10_000),
     /** The request path's whole budget for PutEvents; must stay under the lease (checked below). */
     PUBLISH_TIMEOUT_MS: optionalInt(100, 60_000, 2_000),
+    /**
+     * The request path's EventBridge circuit breaker (domain/circuit-breaker.ts): consecutive failed publishes that
+     * open it, the first cool-down before a probe (doubling while probes fail, up to 60 s), and a probe's budget.
+     */
+    PUBLISH_BREAKER_FAILURES: optionalInt(1, 1_000, 5),
+    PUBLISH_BREAKER_COOLDOWN_MS: optionalInt(100, 60_000, 5_000),
+    PUBLISH_BREAKER_PROBE_TIMEOUT_MS: optionalInt(100, 60_000, 500),
     /** Pending-events shards completions write to (adapters/dynamodb/keys.ts; readers always read all 64). */
     PENDING_SHARDS: optionalInt(1, MAX_PENDING_SHARDS, DEFAULT_PENDING_SHARDS),
     /** How long a relay pass holds the events it publishes; under the 1-minute schedule. */
     RELAY_LEASE_MS: optionalInt(100, 300_000, 30_000),
+    /** Relay loops working at once in all (shared by the RELAY_PARTS invocations), each on its own shards. */
+    RELAY_WORKERS: optionalInt(1, 64, 8),
+    /** Pending events a relay loop reads, claims (one TransactWriteItems: at most 100) and publishes together. */
+    RELAY_PAGE_SIZE: optionalInt(10, 100, 100),
+    /** PutEvents calls of the relay in flight at once (each up to 10 events). */
+    RELAY_PUT_EVENTS_IN_FLIGHT: optionalInt(1, 100, 8),
+    /**
+     * The account's PutEvents quota (calls per second; us-east-1's default 10 000) and the share of it the relay may
+     * use: live completions need the rest. The relay (all RELAY_PARTS invocations together) never starts more than
+     * QUOTA * SHARE / 100 calls a second.
+     */
+    PUT_EVENTS_QUOTA_PER_SECOND: optionalInt(1, 1_000_000, 10_000),
+    /** Relay invocations a minute, each on its own part of the shards (serverless.yml schedule inputs); they share the relay's PutEvents share. */
+    RELAY_PARTS: optionalInt(1, 64, 8),
+    RELAY_PUT_EVENTS_SHARE_PERCENT: optionalInt(1, 100, 10),
   })
   .check(
     z.superRefine((env, ctx) => {

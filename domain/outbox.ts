@@ -1,9 +1,12 @@
+import { PublishSkipped } from './circuit-breaker';
 import { describeError } from './errors';
 import { buildOrderCompletedDetail, orderCompletedEventId, type OrderCompletedDetail } from './order-completed-event';
 import type { OrderKey } from './order-fields';
 import type {
   CounterSink,
+  LeaseSettle,
   OrderCompletedPublisher,
+  PendingEventStore,
   PendingEvent,
   PendingEventLease,
   PendingOrderEvent,
@@ -105,6 +108,46 @@ export const takeLease = async (
   return claimed ? held : 'leased';
 };
 
+/**
+ * takeLease for many events (the relay's page): one batch call when the store has one (PendingEventStore
+ * claimPendingEvents), else one conditional write each. Same rule and results as takeLease, in the events' order.
+ */
+export const takeLeases = async (
+  deps: { store: PendingEventLease | PendingEventStore },
+  events: readonly PendingOrderEvent[],
+  nowMs: number,
+  leaseMs: number,
+): Promise<TakeLeaseResult[]> => {
+  const store = deps.store as PendingEventStore;
+  if (store.claimPendingEvents === undefined) {
+    return Promise.all(events.map((event) => takeLease(deps, event, nowMs, leaseMs)));
+  }
+  const leaseUntil = nowMs + leaseMs;
+  const results: TakeLeaseResult[] = [];
+  const claims: { position: number; held: HeldEvent }[] = [];
+  events.forEach((event, position) => {
+    const pending = event.pending_event;
+    if (!leaseRanOut(pending, nowMs)) return results.push('leased');
+    const held = holdEvent(event.key, event.order, { ...pending, lease_until: leaseUntil });
+    if (held === undefined) return results.push('no_completed_at');
+    claims.push({ position, held });
+    return results.push('leased');
+  });
+  if (claims.length === 0) return results;
+  const claimed = await store.claimPendingEvents(
+    claims.map(({ position, held }) => ({
+      key: held.key,
+      event_id: held.pending_event.event_id,
+      expired_lease_until: (events[position] as PendingOrderEvent).pending_event.lease_until,
+      lease_until: leaseUntil,
+    })),
+  );
+  claims.forEach(({ position, held }, i) => {
+    if (claimed[i] === true) results[position] = held;
+  });
+  return results;
+};
+
 /** Who publishes, and so how its warnings read. */
 export type OutboxVoice = 'request' | 'relay';
 
@@ -127,9 +170,17 @@ const FAILURE_FIELD: Record<OutboxVoice, string> = { request: 'error', relay: 'r
 /**
  * Settles a held event after its publish: cleared when EventBridge confirmed it (`failure` undefined), released
  * otherwise. Either write also sets a missing route_handle. A settling write that fails is only warned about: a
- * still-marked event is published again with the same event_id; an unreleased lease simply runs out.
+ * still-marked event is published again with the same event_id; an unreleased lease simply runs out. A publish the
+ * circuit breaker skipped (`skipped`) is released and counted like a failure, without a warning per request: the
+ * breaker logs its own state changes once each (domain/circuit-breaker.ts).
  */
-const settle = async (deps: OutboxDeps, voice: OutboxVoice, held: HeldEvent, failure?: string): Promise<void> => {
+const settle = async (
+  deps: OutboxDeps,
+  voice: OutboxVoice,
+  held: HeldEvent,
+  failure?: string,
+  skipped = false,
+): Promise<void> => {
   const eventId = held.pending_event.event_id;
   const fill = routeHandleFill(held.order);
   const warned = (message: string) => (error: unknown) =>
@@ -139,7 +190,8 @@ const settle = async (deps: OutboxDeps, voice: OutboxVoice, held: HeldEvent, fai
     return;
   }
   deps.counters?.count('PublishFailures');
-  deps.warnings.warn(WARNINGS[voice].notPublished, { event_id: eventId, [FAILURE_FIELD[voice]]: failure });
+  if (skipped) deps.counters?.count('PublishesSkipped');
+  else deps.warnings.warn(WARNINGS[voice].notPublished, { event_id: eventId, [FAILURE_FIELD[voice]]: failure });
   await deps.store
     .releasePendingEvent(held.key, eventId, held.pending_event.lease_until, fill)
     .catch(warned(WARNINGS[voice].notReleased));
@@ -156,14 +208,59 @@ export const publishHeldEvent = async (
   signal?: AbortSignal,
 ): Promise<boolean> => {
   let failure: string | undefined;
+  let skipped = false;
   try {
     if (budgetMs < MIN_PUBLISH_BUDGET_MS) throw new Error(`no time left to publish (${Math.floor(budgetMs)} ms)`);
     await deps.publisher.publish(held.detail, { timeoutMs: budgetMs, ...(signal === undefined ? {} : { signal }) });
   } catch (error) {
     failure = describeError(error);
+    skipped = error instanceof PublishSkipped;
   }
-  await settle(deps, 'request', held, failure);
+  await settle(deps, 'request', held, failure, skipped);
   return failure === undefined;
+};
+
+/**
+ * The relay's settling writes as one batch (PendingEventStore settlePendingEvents): the same writes, counts and
+ * warnings as settle() for each event.
+ */
+const settleBatch = async (
+  deps: OutboxDeps,
+  store: PendingEventStore,
+  held: readonly HeldEvent[],
+  confirmed: ReadonlySet<string>,
+  reasons: ReadonlyMap<string, string>,
+): Promise<void> => {
+  const settles: LeaseSettle[] = held.map((event) => {
+    const eventId = event.pending_event.event_id;
+    const ok = confirmed.has(eventId);
+    if (!ok) {
+      deps.counters?.count('PublishFailures');
+      deps.warnings.warn(WARNINGS.relay.notPublished, {
+        event_id: eventId,
+        reason: reasons.get(eventId) ?? 'no result',
+      });
+    }
+    return {
+      key: event.key,
+      event_id: eventId,
+      outcome: ok ? 'clear' : 'release',
+      held_lease_until: event.pending_event.lease_until,
+      fill: routeHandleFill(event.order),
+    };
+  });
+  let errors: unknown[];
+  try {
+    errors = (await store.settlePendingEvents?.(settles)) ?? [];
+  } catch (error) {
+    errors = settles.map(() => error);
+  }
+  errors.forEach((error, i) => {
+    if (error === undefined) return;
+    const settle = settles[i] as LeaseSettle;
+    const message = settle.outcome === 'clear' ? WARNINGS.relay.stillPending : WARNINGS.relay.notReleased;
+    deps.warnings.warn(message, { event_id: settle.event_id, error: describeError(error) });
+  });
 };
 
 /** The relay's publish: many events (the publisher sends them 10 per PutEvents call), each then settled. */
@@ -175,6 +272,15 @@ export const publishHeldEvents = async (
   const confirmed = new Set(outcome.published);
   const reasons = new Map(outcome.failed.map((failure) => [failure.event_id, failure.reason]));
   const counts = { published: 0, failed: 0 };
+  const store = deps.store as PendingEventStore;
+  if (store.settlePendingEvents !== undefined) {
+    for (const event of held) {
+      if (confirmed.has(event.pending_event.event_id)) counts.published += 1;
+      else counts.failed += 1;
+    }
+    await settleBatch(deps, store, held, confirmed, reasons);
+    return counts;
+  }
   await Promise.all(
     held.map((event) => {
       const eventId = event.pending_event.event_id;

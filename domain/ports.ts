@@ -100,10 +100,46 @@ export interface PendingEventsSummary {
   oldest_since: string | null;
 }
 
+/** One of `count` disjoint parts of the pending-events shards (0 <= index < count). */
+export interface ListPart {
+  index: number;
+  count: number;
+}
+
+/** One lease to take in a batch (claimPendingEvent's arguments). */
+export interface LeaseClaim {
+  key: OrderKey;
+  event_id: string;
+  expired_lease_until: number;
+  lease_until: number;
+}
+
+/** One settling write in a batch: clear after a confirmed publish, or release the lease held (`held_lease_until`). */
+export interface LeaseSettle {
+  key: OrderKey;
+  event_id: string;
+  outcome: 'clear' | 'release';
+  held_lease_until: number;
+  fill?: RouteHandleFill | undefined;
+}
+
 /** What the relay needs: the pending events, oldest first, and the lease to publish them one publisher at a time. */
 export interface PendingEventStore extends PendingEventLease {
-  /** Up to `limit` pending events after `cursor`, each read back (strongly consistent) from its order. */
-  listPendingEvents(limit: number, cursor?: string): Promise<PendingEventPage>;
+  /**
+   * claimPendingEvent for many events in few calls (absent: one call each). True for each claim whose condition held
+   * (this publisher holds the lease now), false where someone else does.
+   */
+  claimPendingEvents?(claims: readonly LeaseClaim[]): Promise<boolean[]>;
+  /**
+   * clearPendingEvent / releasePendingEvent for many events in few calls (absent: one call each). Per write: undefined
+   * when done or when its condition no longer held (as the single writes: nothing to do), else the error.
+   */
+  settlePendingEvents?(settles: readonly LeaseSettle[]): Promise<unknown[]>;
+  /**
+   * Up to `limit` pending events after `cursor`, each read back (strongly consistent) from its order; with `part`,
+   * only from that part of the shards (parts of one count never overlap and together cover every shard).
+   */
+  listPendingEvents(limit: number, cursor?: string, part?: ListPart): Promise<PendingEventPage>;
   summarizePendingEvents(): Promise<PendingEventsSummary>;
 }
 
@@ -142,7 +178,11 @@ export interface WarningSink {
 }
 
 /** Outcomes the use case counts for monitoring (published as metrics of the same names). */
-export type UseCaseCounter = 'OrdersCompleted' | 'PublishFailures';
+export type UseCaseCounter =
+  | 'OrdersCompleted'
+  | 'PublishFailures'
+  /** Publishes the open circuit breaker skipped (also counted in PublishFailures: the event was left pending). */
+  | 'PublishesSkipped';
 
 export interface CounterSink {
   count(name: UseCaseCounter): void;

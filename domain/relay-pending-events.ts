@@ -1,11 +1,17 @@
-import { publishHeldEvents, takeLease, type HeldEvent, type OutboxDeps } from './outbox';
-import type { PendingEventStore, PendingOrderEvent } from './ports';
+import { publishHeldEvents, takeLeases as takeLeasesOf, type HeldEvent, type OutboxDeps } from './outbox';
+import type { ListPart, PendingEventStore, PendingOrderEvent } from './ports';
 
 /**
  * The relay: publishes every OrderCompleted the request path did not confirm (at-least-once, nothing lost).
- * One pass lists the pending events (oldest first), takes the lease of each one whose lease ran out, publishes them
- * in PutEvents batches of up to 10 with the same event_id as every earlier attempt, and settles each (domain/outbox.ts:
- * cleared once confirmed, released otherwise so the next pass retries it).
+ * `workers` loops run at once, each on its own part of the pending-events shards (disjoint, so no two loops list the
+ * same event). A loop reads a page of pending events (oldest first within a shard), takes the lease of each one whose
+ * lease ran out, publishes them in PutEvents batches of up to 10 (concurrently, as the publisher's limiter allows) with
+ * the same event_id as every earlier attempt, and settles each (domain/outbox.ts: cleared once confirmed, released
+ * otherwise). It goes on, sweep after sweep over its shards, while a sweep still published something: a backlog is
+ * drained in one pass, not one page a minute. It stops when a sweep published nothing (empty, or only live leases), when
+ * EventBridge got nothing of a page through (it is down: no more leases are taken), or when `shouldStop` says so
+ * (asked before each page: the Lambda's deadline). Leases make two relays at once, or a relay and a request, safe:
+ * an event is published by whoever holds its lease, and a dead relay's leases run out (RelayDeps.leaseMs).
  */
 export interface RelayDeps extends OutboxDeps {
   store: PendingEventStore;
@@ -19,10 +25,19 @@ export interface RelayOptions {
   pageSize?: number;
   /** Asked before each page; true stops the pass (e.g. the Lambda's time is nearly up). */
   shouldStop?: () => boolean;
+  /** Loops working at once, each on its own part of the shards. */
+  workers?: number;
+  /** One sweep over the shards only (the relay of old, one page after another); default: until drained. */
+  singleSweep?: boolean;
+  /**
+   * Only this part of the shards (several relay invocations at once, each on its own part: serverless.yml
+   * `relayParts`); its loops divide it further. Default: every shard.
+   */
+  part?: ListPart;
 }
 
 export interface RelayReport {
-  /** Pending events listed during the pass. */
+  /** Pending events listed during the pass (an event listed again in a later sweep counts again). */
   seen: number;
   /** Published and confirmed by EventBridge. */
   published: number;
@@ -39,31 +54,59 @@ export interface RelayReport {
 }
 
 export const DEFAULT_RELAY_PAGE_SIZE = 50;
+export const DEFAULT_RELAY_WORKERS = 1;
+
+type Counts = Pick<RelayReport, 'seen' | 'published' | 'failed' | 'leased' | 'stopped_early'>;
 
 export const relayPendingEvents = async (deps: RelayDeps, options: RelayOptions = {}): Promise<RelayReport> => {
   const pageSize = options.pageSize ?? DEFAULT_RELAY_PAGE_SIZE;
-  const report = { seen: 0, published: 0, failed: 0, leased: 0, stopped_early: false };
-  let cursor: string | undefined;
-  do {
-    if (options.shouldStop?.() === true) {
-      report.stopped_early = true;
-      break;
-    }
-    const page = await deps.store.listPendingEvents(pageSize, cursor);
-    cursor = page.cursor;
-    report.seen += page.events.length;
-    const held = await takeLeases(deps, page.events, report);
-    if (held.length === 0) continue;
+  const workers = Math.max(1, Math.floor(options.workers ?? DEFAULT_RELAY_WORKERS));
+  const report: Counts = { seen: 0, published: 0, failed: 0, leased: 0, stopped_early: false };
+  const state = { eventBridgeDown: false };
+  // Loop `index` of part p of P: shards i with i % (P * workers) = p + P * index (together: exactly part p's shards).
+  const part = options.part ?? { index: 0, count: 1 };
+  const loopPart = (index: number): ListPart => ({
+    index: part.index + part.count * index,
+    count: part.count * workers,
+  });
 
-    const outcome = await publishHeldEvents(deps, held);
-    report.published += outcome.published;
-    report.failed += outcome.failed;
-    if (outcome.published === 0) {
-      // Nothing of this page got through (EventBridge down): stop instead of claiming more; the next pass retries.
-      report.stopped_early = true;
-      break;
+  /** One loop over its part of the shards; false when it had to stop (deadline, EventBridge down). */
+  const sweep = async (index: number): Promise<number | 'stop'> => {
+    let published = 0;
+    let cursor: string | undefined;
+    do {
+      if (state.eventBridgeDown) return 'stop';
+      if (options.shouldStop?.() === true) {
+        report.stopped_early = true;
+        return 'stop';
+      }
+      const page = await deps.store.listPendingEvents(pageSize, cursor, loopPart(index));
+      cursor = page.cursor;
+      report.seen += page.events.length;
+      const held = await takeLeases(deps, page.events, report);
+      if (held.length === 0) continue;
+
+      const outcome = await publishHeldEvents(deps, held);
+      report.published += outcome.published;
+      report.failed += outcome.failed;
+      published += outcome.published;
+      if (outcome.published === 0) {
+        // Nothing of this page got through (EventBridge down): stop claiming, in every loop; the next pass retries.
+        state.eventBridgeDown = true;
+        report.stopped_early = true;
+        return 'stop';
+      }
+    } while (cursor !== undefined);
+    return published;
+  };
+
+  const work = async (index: number): Promise<void> => {
+    for (;;) {
+      const outcome = await sweep(index);
+      if (outcome === 'stop' || outcome === 0 || options.singleSweep === true) return;
     }
-  } while (cursor !== undefined);
+  };
+  await Promise.all(Array.from({ length: workers }, (_, index) => work(index)));
 
   const summary = await deps.store.summarizePendingEvents();
   const oldestMs = summary.oldest_since === null ? 0 : deps.now().getTime() - Date.parse(summary.oldest_since);
@@ -82,16 +125,13 @@ const takeLeases = async (
   report: { leased: number },
 ): Promise<HeldEvent[]> => {
   const now = deps.now().getTime();
-  const leases = await Promise.all(
-    events.map(async (event) => {
-      const lease = await takeLease(deps, event, now, deps.leaseMs);
-      if (lease === 'leased') report.leased += 1;
-      if (lease === 'no_completed_at') {
-        const eventId = event.pending_event.event_id;
-        deps.warnings.warn('pending event on an order without completed_at; skipped', { event_id: eventId });
-      }
-      return lease;
-    }),
-  );
+  const leases = await takeLeasesOf(deps, events, now, deps.leaseMs);
+  leases.forEach((lease, i) => {
+    if (lease === 'leased') report.leased += 1;
+    if (lease === 'no_completed_at') {
+      const eventId = (events[i] as PendingOrderEvent).pending_event.event_id;
+      deps.warnings.warn('pending event on an order without completed_at; skipped', { event_id: eventId });
+    }
+  });
   return leases.filter((lease): lease is HeldEvent => typeof lease !== 'string');
 };

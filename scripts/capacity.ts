@@ -16,6 +16,7 @@ import { markdownHeader, markdownRow, textReport } from './capacity/report';
 const root = resolve(__dirname, '..');
 const USAGE = `usage: npm run capacity -- --rps N[,N...] [--mix small=0.8,large=0.2] [--shape handle_only|latest_attempt|exact]
   [--accounts N] [--outage-minutes N] [--shards N] [--stage prod|dev|none] [--results FILE] [--json|--markdown]
+  [--relay-parts N] [--relay-share PERCENT] [--put-events-quota N]
   sizes: small = 10 polyline points, large = 1000, or any point count bench/results.json has`;
 
 /** The stage's API throttle from serverless.yml's params (the model shows it as a limit of its own). */
@@ -45,6 +46,9 @@ const main = (): number => {
       accounts: { type: 'string' },
       'outage-minutes': { type: 'string' },
       shards: { type: 'string' },
+      'relay-parts': { type: 'string' },
+      'relay-share': { type: 'string' },
+      'put-events-quota': { type: 'string' },
       stage: { type: 'string', default: 'prod' },
       results: { type: 'string', default: resolve(root, 'bench', 'results.json') },
       json: { type: 'boolean', default: false },
@@ -65,6 +69,15 @@ const main = (): number => {
     ...(values.accounts === undefined
       ? {}
       : { activeAccounts: positiveInts(values.accounts, 'accounts')[0] as number }),
+    ...(values['relay-parts'] === undefined
+      ? {}
+      : { relayParallelism: positiveInts(values['relay-parts'], 'relay-parts')[0] as number }),
+    ...(values['relay-share'] === undefined
+      ? {}
+      : { relayPutEventsSharePercent: positiveInts(values['relay-share'], 'relay-share')[0] as number }),
+    ...(values['put-events-quota'] === undefined
+      ? {}
+      : { putEventsQuota: positiveInts(values['put-events-quota'], 'put-events-quota')[0] as number }),
     ...(values['outage-minutes'] === undefined
       ? {}
       : { outageMinutes: positiveInts(values['outage-minutes'], 'outage-minutes')[0] as number }),

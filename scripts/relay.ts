@@ -12,7 +12,7 @@ import './cli/quiet-pipe';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../config/env';
-import { createPendingEventStore, createRelayDeps } from '../adapters/composition-root';
+import { createPendingEventStore, createRelayDeps, relayOptions } from '../adapters/composition-root';
 import { relayPendingEvents } from '../domain/relay-pending-events';
 import type { PendingOrderEvent } from '../domain/ports';
 import { localSettings } from './local/settings';
@@ -69,7 +69,7 @@ const main = async (): Promise<number> => {
       }
       return 0;
     }
-    const report = await relayPendingEvents(createRelayDeps(config, logger));
+    const report = await relayPendingEvents(createRelayDeps(config, logger), relayOptions(config));
     if (args.json === true) console.log(JSON.stringify(report));
     else {
       console.log(

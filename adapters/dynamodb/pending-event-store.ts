@@ -1,6 +1,13 @@
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { BatchGetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { OrderType } from '../../domain/order-fields';
+import type { OrderKey } from '../../domain/order-fields';
 import type {
+  LeaseClaim,
+  LeaseSettle,
+  ListPart,
   PendingEvent,
   PendingEventPage,
   PendingEventStore,
@@ -9,7 +16,16 @@ import type {
   StoredOrder,
 } from '../../domain/ports';
 import { call, untilProcessed } from './calls';
-import { PENDING_EVENTS_INDEX, allPendingShards } from './keys';
+import {
+  ITEM_EXISTS,
+  LEASE_EXPIRED_AS_SEEN,
+  LEASE_STILL_HELD,
+  PENDING_EVENT_IS,
+  withAssignment,
+  withFill,
+  type ConditionalChange,
+} from './conditions';
+import { PENDING_EVENTS_INDEX, allPendingShards, orderItemKey } from './keys';
 import { DynamoDbPendingEventLeases } from './pending-event-leases';
 
 /**
@@ -49,6 +65,18 @@ const decodeCursor = (cursor: string | undefined): ListCursor =>
 
 type ItemKey = { pk: string; sk: string };
 
+/** One conditional update of a transaction. */
+interface TransactWrite {
+  key: OrderKey;
+  update: string;
+  change: ConditionalChange;
+}
+
+/** TransactWriteItems takes at most 100 writes. */
+export const TRANSACT_MAX_ITEMS = 100;
+/** Rounds of a transaction cancelled by a conflict (another writer on one of its items) or throttling. */
+const TRANSACT_ROUNDS = 3;
+
 /**
  * The outbox's storage as the relay sees it: the pending marker's lease writes (./pending-event-leases.ts) and the
  * sparse pending-events index it reads. The request path needs only the leases, so it never loads this file.
@@ -58,9 +86,11 @@ export class DynamoDbPendingEventStore extends DynamoDbPendingEventLeases implem
    * Pending events from the sparse pending-events index (keys only, eventually consistent), shard after shard until
    * `limit` are found, oldest first within a shard; each read back from its item (strongly consistent) for its current
    * lease and the fields the event needs. An index entry whose item is no longer pending (just published) is skipped.
+   * With `part`, only the shards whose number is `part.index` modulo `part.count` (a relay worker's share).
    */
-  async listPendingEvents(limit: number, cursor?: string): Promise<PendingEventPage> {
-    const shards = allPendingShards();
+  async listPendingEvents(limit: number, cursor?: string, part?: ListPart): Promise<PendingEventPage> {
+    const shards =
+      part === undefined ? allPendingShards() : allPendingShards().filter((_, i) => i % part.count === part.index);
     let position = decodeCursor(cursor);
     const keys: ItemKey[] = [];
     while (position.shard < shards.length && keys.length < limit) {
@@ -114,6 +144,122 @@ export class DynamoDbPendingEventStore extends DynamoDbPendingEventLeases implem
       const item = found.get(id(pk, sk));
       return item === undefined || item.pending_event === undefined ? [] : [pendingOrderEvent(item)];
     });
+  }
+
+  /**
+   * The relay's lease writes in batches: one TransactWriteItems of up to 100 conditional updates instead of one
+   * UpdateItem each (the relay's CPU is mostly per SDK call: `npm run bench:relay`). The same writes and conditions as
+   * the single ones (./pending-event-leases.ts). A transaction is all or nothing: when it is cancelled, the writes
+   * whose condition failed are answered false and the others are sent again (a conflict or throttling: after a short
+   * wait). Writes still not done after TRANSACT_ROUNDS go one by one. Each transaction carries a ClientRequestToken,
+   * so the SDK's own retry of a transaction that did go through is answered as done, not as a failed condition.
+   * Transactional writes cost two write units per item: the price of the batching, paid only while a backlog drains.
+   */
+  async claimPendingEvents(claims: readonly LeaseClaim[]): Promise<boolean[]> {
+    return this.transactAll(
+      claims.map((claim) => ({
+        key: claim.key,
+        update: 'SET pending_event.lease_until = :lease_until',
+        change: {
+          condition: LEASE_EXPIRED_AS_SEEN,
+          values: {
+            ':event_id': claim.event_id,
+            ':expired': claim.expired_lease_until,
+            ':lease_until': claim.lease_until,
+          },
+        },
+      })),
+      (index) => {
+        const claim = claims[index] as LeaseClaim;
+        return this.claimPendingEvent(claim.key, claim.event_id, claim.expired_lease_until, claim.lease_until);
+      },
+    );
+  }
+
+  async settlePendingEvents(settles: readonly LeaseSettle[]): Promise<unknown[]> {
+    const errors: unknown[] = settles.map(() => undefined);
+    await this.transactAll(
+      settles.map((settle) => ({
+        key: settle.key,
+        update:
+          settle.outcome === 'clear'
+            ? 'REMOVE pending_event, pending_shard, pending_since'
+            : 'SET pending_event.lease_until = :released',
+        change: withFill(
+          settle.outcome === 'clear'
+            ? { condition: PENDING_EVENT_IS, values: { ':event_id': settle.event_id } }
+            : {
+                condition: LEASE_STILL_HELD,
+                values: { ':event_id': settle.event_id, ':held': settle.held_lease_until, ':released': 0 },
+              },
+          settle.fill,
+        ),
+      })),
+      async (index) => {
+        const settle = settles[index] as LeaseSettle;
+        try {
+          if (settle.outcome === 'clear') await this.clearPendingEvent(settle.key, settle.event_id, settle.fill);
+          else await this.releasePendingEvent(settle.key, settle.event_id, settle.held_lease_until, settle.fill);
+        } catch (error) {
+          errors[index] = error;
+        }
+        return true;
+      },
+    );
+    return errors;
+  }
+
+  /** Every write, in transactions of up to 100; `single` does one the transactions could not. */
+  private async transactAll(writes: readonly TransactWrite[], single: (index: number) => Promise<boolean>) {
+    const results: boolean[] = writes.map(() => false);
+    const chunks: number[][] = [];
+    for (let start = 0; start < writes.length; start += TRANSACT_MAX_ITEMS) {
+      chunks.push(writes.slice(start, start + TRANSACT_MAX_ITEMS).map((_, i) => start + i));
+    }
+    await Promise.all(
+      chunks.map(async (chunk) => {
+        let pending = chunk;
+        for (let round = 0; round < TRANSACT_ROUNDS && pending.length > 0; round += 1) {
+          if (round > 0) await sleep(25 * 2 ** round * Math.random());
+          pending = await this.transact(writes, pending, results);
+        }
+        await Promise.all(pending.map(async (index) => (results[index] = await single(index))));
+      }),
+    );
+    return results;
+  }
+
+  /** One TransactWriteItems of the writes at `indexes`; returns the indexes to send again. */
+  private async transact(writes: readonly TransactWrite[], indexes: number[], results: boolean[]): Promise<number[]> {
+    try {
+      await call(() =>
+        this.client.send(
+          new TransactWriteCommand({
+            ClientRequestToken: randomUUID(),
+            TransactItems: indexes.map((index) => {
+              const { key, update, change } = writes[index] as TransactWrite;
+              return {
+                Update: {
+                  TableName: this.tableName,
+                  Key: orderItemKey(key),
+                  UpdateExpression: withAssignment(update, change.set),
+                  ConditionExpression: `${ITEM_EXISTS} AND ${change.condition}`,
+                  ExpressionAttributeValues: change.values,
+                  ...(change.names === undefined ? {} : { ExpressionAttributeNames: change.names }),
+                },
+              };
+            }),
+          }),
+        ),
+      );
+      for (const index of indexes) results[index] = true;
+      return [];
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      // The writes whose own condition failed are answered (false); the others were only cancelled with them.
+      return indexes.filter((_, position) => reasons[position]?.Code !== 'ConditionalCheckFailed');
+    }
   }
 
   /** How many events are pending and since when the oldest, from the index (eventually consistent). */

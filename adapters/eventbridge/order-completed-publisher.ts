@@ -9,6 +9,7 @@ import { DependencyUnavailable, EventNotPublished, describeError } from '../../d
 import { ORDER_COMPLETED_DETAIL_TYPE, type OrderCompletedDetail } from '../../domain/order-completed-event';
 import type { BatchPublishResult, OrderCompletedPublisher, PublishOptions } from '../../domain/ports';
 import { isDependencyUnavailable } from '../aws-errors';
+import type { CallLimiter } from './call-limiter';
 
 export interface EventBridgeTarget {
   busName: string;
@@ -95,6 +96,8 @@ export class EventBridgeOrderCompletedPublisher implements OrderCompletedPublish
     private readonly client: EventBridgeClient,
     private readonly target: EventBridgeTarget,
     private readonly batchRetry: BatchRetryPolicy = DEFAULT_BATCH_RETRY,
+    /** Bounds publishBatch's calls (the relay's share of the PutEvents quota); absent: one chunk at a time. */
+    private readonly batchLimiter?: CallLimiter,
   ) {}
 
   private entry(detail: OrderCompletedDetail): PutEventsRequestEntry {
@@ -133,21 +136,34 @@ export class EventBridgeOrderCompletedPublisher implements OrderCompletedPublish
     }
   }
 
+  /**
+   * Chunks of 10, each one PutEvents call (plus retries of refused entries). With a limiter the chunks go concurrently,
+   * as many at once and as many a second as it allows; without one, one after the other. Once a call goes unanswered
+   * (EventBridge unavailable), the chunks not yet sent are not sent: the caller retries them later.
+   */
   async publishBatch(details: readonly OrderCompletedDetail[]): Promise<BatchPublishResult> {
-    const result: BatchPublishResult = { published: [], failed: [] };
+    const chunks: OrderCompletedDetail[][] = [];
     for (let start = 0; start < details.length; start += PUT_EVENTS_MAX_ENTRIES) {
-      const chunk = await this.publishChunk(details.slice(start, start + PUT_EVENTS_MAX_ENTRIES));
-      result.published.push(...chunk.published);
-      result.failed.push(...chunk.failed);
-      if (chunk.unreachable) {
-        // EventBridge did not answer this call: do not spend more time on the rest now; the caller retries later.
-        for (const detail of details.slice(start + PUT_EVENTS_MAX_ENTRIES)) {
-          result.failed.push({ event_id: detail.event_id, reason: 'not sent: EventBridge unavailable' });
-        }
-        break;
-      }
+      chunks.push(details.slice(start, start + PUT_EVENTS_MAX_ENTRIES));
     }
-    return result;
+    let unreachable = false;
+    const notSent = (chunk: readonly OrderCompletedDetail[]): BatchPublishResult => ({
+      published: [],
+      failed: chunk.map((detail) => ({ event_id: detail.event_id, reason: 'not sent: EventBridge unavailable' })),
+    });
+    const send = async (chunk: OrderCompletedDetail[]): Promise<BatchPublishResult> => {
+      if (unreachable) return notSent(chunk);
+      const outcome = await this.publishChunk(chunk);
+      if (outcome.unreachable === true) unreachable = true;
+      return outcome;
+    };
+    const outcomes: BatchPublishResult[] = [];
+    if (this.batchLimiter === undefined) for (const chunk of chunks) outcomes.push(await send(chunk));
+    else outcomes.push(...(await Promise.all(chunks.map(send))));
+    return {
+      published: outcomes.flatMap((outcome) => outcome.published),
+      failed: outcomes.flatMap((outcome) => outcome.failed),
+    };
   }
 
   /** Up to 10 entries: send, then resend only the refused entries, for a bounded number of rounds. */
@@ -161,10 +177,9 @@ export class EventBridgeOrderCompletedPublisher implements OrderCompletedPublish
       if (round > 1) await sleep(this.batchRetry.baseDelayMs * 2 ** (round - 2));
       let output;
       try {
-        output = await this.put(
-          remaining.map((detail) => this.entry(detail)),
-          this.batchRetry.callTimeoutMs,
-        );
+        const entries = remaining.map((detail) => this.entry(detail));
+        const call = () => this.put(entries, this.batchRetry.callTimeoutMs);
+        output = await (this.batchLimiter === undefined ? call() : this.batchLimiter.run(call));
       } catch (error) {
         // The SDK already spent its attempts budget on the whole call: report these entries as failed.
         const reason = describeError(error instanceof DependencyUnavailable && error.cause ? error.cause : error);

@@ -31,6 +31,8 @@ export interface BenchFigures {
   cpu_ms: number;
   /** Read units of one credential-cache miss (auth_miss.subject.read_units: one strongly consistent GetItem). */
   auth_read_units: number;
+  /** Events per second one relay process drains (relay_events_per_s, `npm run bench:relay`). */
+  relay_events_per_s: number;
   prices: BenchPrices;
 }
 
@@ -83,6 +85,7 @@ export const readBenchFigures = (results: unknown, shape: Shape): BenchFigures =
     sizes,
     cpu_ms: numberAt(results, ['cpu_us_per_request']) / 1000,
     auth_read_units: numberAt(results, ['auth_miss', 'subject', 'read_units']),
+    relay_events_per_s: numberAt(results, ['relay_events_per_s']),
     prices,
   };
 };

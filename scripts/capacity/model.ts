@@ -23,11 +23,25 @@ export interface Assumptions {
   pendingShards: number;
   /** Target load of one shard, as a fraction of its partition's 1 000 writes/s, when sizing the shard count. */
   shardTargetFraction: number;
-  /** The request path's publish budget (PUBLISH_TIMEOUT_MS) and the relay's page, schedule and working time. */
+  /** The request path's publish budget (PUBLISH_TIMEOUT_MS). */
   publishTimeoutMs: number;
-  relayPageSize: number;
+  /**
+   * The request path's circuit breaker (domain/circuit-breaker.ts): failures that open it, the first cool-down (the
+   * shortest: the most probes) and a probe's budget.
+   */
+  breakerFailures: number;
+  breakerCoolDownMs: number;
+  breakerProbeMs: number;
+  /** The relay: invocations at once (serverless.yml, one per part of the shards), its schedule and working time. */
+  relayParallelism: number;
   relayScheduleSeconds: number;
   relayWorkSeconds: number;
+  /** The relay's share of the PutEvents quota (RELAY_PUT_EVENTS_SHARE_PERCENT), all invocations together. */
+  relayPutEventsSharePercent: number;
+  /** The catch-up time the PutEvents headroom is sized for. */
+  catchUpTargetSeconds: number;
+  /** The account's PutEvents quota (calls/s) the relay's headroom is computed from (default: the Region's default). */
+  putEventsQuota: number;
   /** Rules that match OrderCompleted (each is one target invocation per event). */
   subscriberRules: number;
   /** The deployed stage's API throttle (serverless.yml throttlingRateLimit), if any. */
@@ -46,9 +60,15 @@ export const DEFAULT_ASSUMPTIONS: Assumptions = {
   pendingShards: 8,
   shardTargetFraction: 0.8,
   publishTimeoutMs: 2_000,
-  relayPageSize: 50,
+  breakerFailures: 5,
+  breakerCoolDownMs: 5_000,
+  breakerProbeMs: 500,
+  relayParallelism: 8,
   relayScheduleSeconds: 60,
   relayWorkSeconds: 40,
+  relayPutEventsSharePercent: 10,
+  catchUpTargetSeconds: 300,
+  putEventsQuota: QUOTAS.eventBridgePutEvents.limit,
   subscriberRules: 1,
   stageThrottleRps: undefined,
   outageMinutes: 10,
@@ -89,7 +109,18 @@ export interface CapacityResult {
   shards_needed: number;
   cost_per_month_usd: CostPerMonth;
   cost_per_million_usd: number;
-  relay: { events_per_second: number; backlog_events: number; catch_up_seconds: number };
+  relay: {
+    /** The drain rate after the outage: measured per process x invocations, within the PutEvents left over. */
+    events_per_second: number;
+    backlog_events: number;
+    catch_up_seconds: number;
+    /** What bounds it: the relay processes, their share of the quota, or the quota's headroom over live traffic. */
+    bound: 'relay processes' | 'relay share of the PutEvents quota' | 'PutEvents quota headroom';
+    /** PutEvents quota (calls/s) that catches up in catchUpTargetSeconds with live traffic running. */
+    put_events_quota_needed: number;
+  };
+  /** Lambda concurrency during an EventBridge outage, as a multiple of normal. */
+  outage_concurrency_ratio: { without_breaker: number; breakers_open: number };
 }
 
 /** The mix-weighted figures of one completion. */
@@ -133,6 +164,7 @@ const row = (
 const loadsFor = (rps: number, c: Omit<SizeFigures, 'points'>, durationMs: number, a: Assumptions, authRps: number) => {
   const concurrency = (rps * durationMs) / 1000;
   const outageDurationMs = durationMs - c.put_events * a.eventbridgeCallMs + a.publishTimeoutMs;
+  const openConcurrency = breakersOpenConcurrency(rps, c, durationMs, a);
   const indexWrites = rps * a.indexWritesPerCompletion;
   const loads: Load[] = [
     row('API Gateway requests (account, Region)', 'apiGatewayAccountRps', rps),
@@ -151,7 +183,13 @@ const loadsFor = (rps: number, c: Omit<SizeFigures, 'points'>, durationMs: numbe
       (Math.min(rps, Math.max(1, concurrency)) / a.authCacheSeconds) * a.authReadUnits,
     ),
     row('Lambda scale-up from zero (per 10 s)', 'lambdaScalingRate', concurrency, 'ramp'),
-    row('Lambda concurrency, EventBridge hanging', 'lambdaConcurrency', (rps * outageDurationMs) / 1000, 'outage'),
+    row(
+      'Lambda concurrency, EventBridge hanging (no breaker)',
+      'lambdaConcurrency',
+      (rps * outageDurationMs) / 1000,
+      'outage',
+    ),
+    row('Lambda concurrency, EventBridge hanging, breakers open', 'lambdaConcurrency', openConcurrency, 'outage'),
   ];
   if (a.stageThrottleRps !== undefined) {
     loads.unshift({
@@ -161,6 +199,43 @@ const loadsFor = (rps: number, c: Omit<SizeFigures, 'points'>, durationMs: numbe
     });
   }
   return { loads, concurrency };
+};
+
+/**
+ * Concurrency once every environment's breaker is open: the publish is skipped (no PutEvents wait; the release write
+ * takes the clear write's place), plus each environment's probe, at most breakerProbeMs every breakerCoolDownMs (the
+ * first cool-down; it doubles while probes fail, so this is the most).
+ */
+const breakersOpenConcurrency = (rps: number, c: Omit<SizeFigures, 'points'>, durationMs: number, a: Assumptions) => {
+  const skippedMs = durationMs - c.put_events * a.eventbridgeCallMs;
+  const environments = (rps * skippedMs) / 1000;
+  return environments * (1 + a.breakerProbeMs / a.breakerCoolDownMs);
+};
+
+/**
+ * The relay's drain after an outage: the measured rate of one relay process times the invocations deployed, working
+ * relayWorkSeconds of each relayScheduleSeconds; never more PutEvents than the relay's share of the quota, nor than
+ * the quota leaves over the live completions' own (which go on during the catch-up). 10 events per PutEvents.
+ */
+const relayDrain = (bench: BenchFigures, rps: number, c: Omit<SizeFigures, 'points'>, a: Assumptions) => {
+  const quota = a.putEventsQuota;
+  const liveCalls = rps * c.put_events;
+  const work = a.relayWorkSeconds / a.relayScheduleSeconds;
+  const candidates: [CapacityResult['relay']['bound'], number][] = [
+    ['relay processes', bench.relay_events_per_s * a.relayParallelism],
+    ['relay share of the PutEvents quota', ((quota * a.relayPutEventsSharePercent) / 100) * 10],
+    ['PutEvents quota headroom', Math.max(0, quota - liveCalls) * 10],
+  ];
+  const [bound, rate] = candidates.reduce((low, next) => (next[1] < low[1] ? next : low));
+  const backlog = rps * a.outageMinutes * 60;
+  const eventsPerSecond = rate * work;
+  return {
+    events_per_second: eventsPerSecond,
+    backlog_events: backlog,
+    catch_up_seconds: eventsPerSecond > 0 ? backlog / eventsPerSecond : Infinity,
+    bound,
+    put_events_quota_needed: liveCalls + backlog / a.catchUpTargetSeconds / work / 10,
+  };
 };
 
 const costsFor = (
@@ -208,9 +283,8 @@ export const capacityModel = (
   const bindsFirstAws = worstOf(steady.filter((load) => load.source !== 'serverless.yml'));
   const cost = costsFor(rps, c, durationMs, a, authRps, bench);
 
-  const pageMs = 4 * a.dynamodbCallMs + Math.ceil(a.relayPageSize / 10) * a.eventbridgeCallMs;
-  const relayRate = (a.relayPageSize / pageMs) * 1000 * (a.relayWorkSeconds / a.relayScheduleSeconds);
-  const backlog = rps * a.outageMinutes * 60;
+  const outageWithout = loads.find((load) => load.resource.startsWith('Lambda concurrency, EventBridge hanging ('));
+  const outageOpen = loads.find((load) => load.resource.endsWith('breakers open'));
   return {
     rps,
     per_completion: c,
@@ -227,6 +301,10 @@ export const capacityModel = (
     ),
     cost_per_month_usd: cost,
     cost_per_million_usd: rps > 0 ? (cost.total / (rps * SECONDS_PER_MONTH)) * 1e6 : 0,
-    relay: { events_per_second: relayRate, backlog_events: backlog, catch_up_seconds: backlog / relayRate },
+    relay: relayDrain(bench, rps, c, a),
+    outage_concurrency_ratio: {
+      without_breaker: concurrency > 0 ? (outageWithout?.load ?? 0) / concurrency : 0,
+      breakers_open: concurrency > 0 ? (outageOpen?.load ?? 0) / concurrency : 0,
+    },
   };
 };

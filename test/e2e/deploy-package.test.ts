@@ -1,3 +1,4 @@
+import { loadConfig } from '../../config/env';
 import { describe, expect, test, beforeAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -183,16 +184,28 @@ describe('serverless package (no AWS credentials)', () => {
     expect(statSync(join(dev.dir, 'orders-complete.zip')).size).toBeGreaterThan(10_000);
   });
 
-  test('the relay runs every minute; a failed pass is not retried but lands in a dead-letter queue', () => {
+  test('the relay runs every minute as RELAY_PARTS (8) invocations, one per part of the shards; a failed pass is not retried but lands in a dead-letter queue', () => {
     const template = dev.template;
     const relay = template.Resources.RelayPendingEventsLambdaFunction;
     expect((relay?.Properties.Handler as string).endsWith('handlers/lambda/relay-pending-events.handler')).toBe(true);
     expect(relay?.Properties.Timeout).toBe(60);
+    expect(relay?.Properties.MemorySize).toBe(1769);
     const rules = ofType(template, 'AWS::Events::Rule')
       .map(([, rule]) => rule)
       .filter((rule) => rule.Properties.ScheduleExpression !== undefined); // the other rule: webhooks (below)
-    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
-    expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('RelayPendingEventsLambdaFunction');
+    const parts = loadConfig({
+      ORDERS_TABLE_NAME: 'orders',
+      EVENT_BUS_NAME: 'b',
+      EVENT_SOURCE: 'source',
+      ACCOUNTS_TABLE_NAME: 'accounts',
+    }).RELAY_PARTS;
+    expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(Array(parts).fill('rate(1 minute)'));
+    const inputs = rules.map((rule) => {
+      const targets = rule.Properties.Targets as { Arn: unknown; Input: string }[];
+      expect(JSON.stringify(targets[0]?.Arn)).toContain('RelayPendingEventsLambdaFunction');
+      return JSON.parse(targets[0]?.Input ?? '{}') as unknown;
+    });
+    expect(inputs).toEqual(Array.from({ length: parts }, (_, part) => ({ part, parts })));
     expect(template.Resources.RelayPendingEventsLambdaEvConf?.Properties).toMatchObject({
       MaximumRetryAttempts: 0,
       DestinationConfig: { OnFailure: { Destination: arnOf('RelayDeadLetterQueue') } },

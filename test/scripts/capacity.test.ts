@@ -18,6 +18,7 @@ const shapeFigures = (writeUnits: number, readUnits: number) => ({
 const results = (overrides: { smallWriteUnits?: number } = {}) => ({
   generated_at: '2026-12-05T00:00:00.000Z',
   cpu_us_per_request: 4_000,
+  relay_events_per_s: 1_000,
   auth_miss: { subject: { reads: 1, read_units: 0.5 }, baseline: { reads: 1, read_units: 0.5 } },
   capacity_by_size: [
     { points: 10, storable: true, subject: { handle_only: shapeFigures(overrides.smallWriteUnits ?? 8, 1) } },
@@ -83,11 +84,31 @@ describe('capacity model, a small case worked by hand', () => {
     expect(small.cost_per_month_usd.dynamodb_orders).toBeCloseTo(1.01e-5 * 1_000 * SECONDS_PER_MONTH, 6);
   });
 
-  test('relay catch-up after a 10-minute outage', () => {
-    // A page of 50: 4 DynamoDB round trips (20 ms) + 5 PutEvents (100 ms) = 120 ms -> 416.7/s, working 40 s of 60.
-    expect(small.relay.events_per_second).toBeCloseTo((50 / 0.12) * (40 / 60), 9);
+  test('relay catch-up after a 10-minute outage: the measured rate x 8 invocations, working 40 s of 60', () => {
+    // 1 000/s per process x 8 = 8 000/s (under the relay's share, 1 000 calls x 10, and the headroom, 9 000 x 10).
+    expect(small.relay.bound).toBe('relay processes');
+    expect(small.relay.events_per_second).toBeCloseTo(8_000 * (40 / 60), 9);
     expect(small.relay.backlog_events).toBe(600_000);
-    expect(small.relay.catch_up_seconds).toBeCloseTo(600_000 / ((50 / 0.12) * (40 / 60)), 6);
+    expect(small.relay.catch_up_seconds).toBeCloseTo(600_000 / (8_000 * (40 / 60)), 6);
+    // 5 minutes: 600 000 / 300 s / (2/3) = 3 000 events/s = 300 calls/s over the live 1 000.
+    expect(small.relay.put_events_quota_needed).toBeCloseTo(1_300, 9);
+  });
+
+  test('at 10 000/s the live completions take the whole PutEvents quota: no catch-up without headroom', () => {
+    const big = capacityModel(bench, 10_000, new Map([[10, 1]]), assumptions);
+    const share = capacityModel(bench, 1_000, new Map([[10, 1]]), { ...assumptions, relayPutEventsSharePercent: 5 });
+    expect(share.relay.bound).toBe('relay share of the PutEvents quota'); // 500 calls x 10 < 8 000
+    expect(share.relay.events_per_second).toBeCloseTo(5_000 * (40 / 60), 9);
+    expect(big.relay.bound).toBe('PutEvents quota headroom');
+    expect(big.relay.catch_up_seconds).toBe(Infinity);
+    // 6 000 000 / 300 s / (2/3) / 10 = 3 000 calls/s over the live 10 000.
+    expect(big.relay.put_events_quota_needed).toBeCloseTo(13_000, 9);
+  });
+
+  test('EventBridge outage: concurrency x52 without the breaker, x0.54 once the breakers are open', () => {
+    // Without: 39 - 20 + 2 000 ms = 2 019 ms. Breakers open: 19 ms (no PutEvents) x (1 + 500 / 5 000) = 20.9 ms.
+    expect(small.outage_concurrency_ratio.without_breaker).toBeCloseTo(2_019 / 39, 9);
+    expect(small.outage_concurrency_ratio.breakers_open).toBeCloseTo(20.9 / 39, 9);
   });
 
   test('a mix blends the sizes by share', () => {

@@ -94,6 +94,11 @@ export class FakeEventBridge extends FakeEndpoint {
   readonly callSizes: number[] = [];
   /** Refuse an entry (ErrorCode InternalFailure) when this says so. */
   failEntry: ((detail: Record<string, unknown>) => boolean) | undefined;
+  /** Milliseconds a PutEvents answer waits (an in-Region round trip, for the relay bench); 0: at once. */
+  latencyMs = 0;
+  /** The most PutEvents calls that were in flight at once (answered after latencyMs). */
+  maxInFlight = 0;
+  private inFlight = 0;
 
   protected async answer(
     _request: IncomingMessage,
@@ -114,6 +119,12 @@ export class FakeEventBridge extends FakeEndpoint {
       this.delivered.push(detail);
       return { EventId: randomUUID() };
     });
+    if (this.latencyMs > 0) {
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      await new Promise((done) => setTimeout(done, this.latencyMs));
+      this.inFlight -= 1;
+    }
     this.send(response, 200, JSON.stringify({ FailedEntryCount: failed, Entries: results }));
   }
 
@@ -124,6 +135,8 @@ export class FakeEventBridge extends FakeEndpoint {
     this.delivered.length = 0;
     this.callSizes.length = 0;
     this.calls.length = 0;
+    this.latencyMs = 0;
+    this.maxInFlight = 0;
   }
 
   /** Entries received in all PutEvents calls (accepted or not). */

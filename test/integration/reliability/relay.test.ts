@@ -292,3 +292,112 @@ describe('the pending-events shard count changes with events pending (config PEN
     expect(() => loadConfig({ ...env, PENDING_SHARDS: '65' })).toThrow(/PENDING_SHARDS/);
   });
 });
+
+describe('the concurrent relay (several loops over the shards, several PutEvents in flight)', () => {
+  /** `count` completed orders whose events are pending with their leases run out, as an outage leaves them. */
+  const seedBacklog = async (label: string, count: number) => {
+    const since = Date.now() - 60_000;
+    const ids: string[] = [];
+    await Promise.all(
+      Array.from({ length: count }, async (_, i) => {
+        const completedAt = new Date(since + i).toISOString();
+        const order = anOrder({ order_handle: uniqueHandle(label), status: 'completed', completed_at: completedAt });
+        const eventId = orderCompletedEventId(orderKey(order), completedAt);
+        ids.push(eventId);
+        await putRawItem(
+          table.client,
+          {
+            ...toItem(order),
+            pending_event: { event_id: eventId, since: completedAt, lease_until: 0 },
+            pending_shard: pendingShard(eventId),
+            pending_since: completedAt,
+          },
+          table.name,
+        );
+      }),
+    );
+    return new Set(ids);
+  };
+  const LIMITS = { maxInFlight: 4, perSecond: 1_000 };
+
+  test('drains a backlog bigger than a page in one pass, PutEvents calls of at most 10 overlapping; each event once', async () => {
+    table = await freshTable('relay-concurrent');
+    const ids = await seedBacklog('drain', 130);
+    eventBridge.latencyMs = 30; // so that calls overlap if the relay sends them concurrently
+    const relay = relayFor(table.pending, eventBridge.endpoint, { workers: 4, pageSize: 20, limits: LIMITS });
+
+    const report = await relay.pass();
+
+    expect(report).toMatchObject({ published: 130, failed: 0, pending_after: 0, stopped_early: false });
+    expect(new Set(eventBridge.deliveriesById().keys())).toEqual(ids);
+    expect([...eventBridge.deliveriesById().values()].every((count) => count === 1)).toBe(true);
+    expect(Math.max(...eventBridge.callSizes)).toBeLessThanOrEqual(10);
+    expect(eventBridge.maxInFlight).toBeGreaterThan(1);
+    expect(eventBridge.maxInFlight).toBeLessThanOrEqual(LIMITS.maxInFlight);
+  });
+
+  test('two relays at once, each with several loops: every event published exactly once, by one of them', async () => {
+    table = await freshTable('relay-two');
+    const ids = await seedBacklog('two', 150);
+    eventBridge.latencyMs = 10;
+    const options = { workers: 3, pageSize: 20, limits: LIMITS };
+    const [a, b] = [
+      relayFor(table.pending, eventBridge.endpoint, options),
+      relayFor(table.pending, eventBridge.endpoint, options),
+    ];
+
+    const [first, second] = await Promise.all([a.pass(), b.pass()]);
+
+    expect(first.published + second.published).toBe(150);
+    expect(first.failed + second.failed).toBe(0);
+    expect(new Set(eventBridge.deliveriesById().keys())).toEqual(ids);
+    expect([...eventBridge.deliveriesById().values()].every((count) => count === 1)).toBe(true);
+    expect(await a.pass()).toMatchObject({ published: 0, pending_after: 0 });
+  });
+
+  test('a relay dies mid-pass holding leases: another relay leaves them until they run out, then delivers each remaining event once', async () => {
+    table = await freshTable('relay-died');
+    const ids = await seedBacklog('died', 60);
+    const clock = new ManualClock();
+    // The first PutEvents batch goes through; then the process "dies": its later publishes never return, so the
+    // leases it took stay held (never released) and nothing of them reaches EventBridge.
+    let batches = 0;
+    const dying = relayFor(table.pending, eventBridge.endpoint, {
+      workers: 2,
+      pageSize: 10,
+      limits: LIMITS,
+      now: clock.now,
+      leaseMs: 30_000,
+      publisher: (real) => ({
+        publish: (detail, options) => real.publish(detail, options),
+        publishBatch: (details) => {
+          batches += 1;
+          return batches === 1 ? real.publishBatch(details) : new Promise(() => undefined);
+        },
+      }),
+    });
+    void dying.pass();
+    while (batches < 2 || eventBridge.delivered.length < 10) await sleep(10);
+    await sleep(200); // its first page settled
+    const deliveredByDead = new Set(eventBridge.deliveriesById().keys());
+    expect(deliveredByDead.size).toBe(10);
+
+    const other = relayFor(table.pending, eventBridge.endpoint, {
+      workers: 4,
+      pageSize: 10,
+      limits: LIMITS,
+      now: clock.now,
+    });
+    const early = await other.pass();
+    // The dead relay's leased events (a page per loop) are still live: left alone, all else published.
+    expect(early.pending_after).toBeGreaterThanOrEqual(10);
+    expect(early.leased).toBeGreaterThanOrEqual(early.pending_after);
+    expect(early.published).toBe(60 - 10 - early.pending_after);
+
+    clock.advance(30_000); // they ran out
+    const late = await other.pass();
+    expect(late).toMatchObject({ published: early.pending_after, failed: 0, pending_after: 0 });
+    expect(new Set(eventBridge.deliveriesById().keys())).toEqual(ids);
+    expect([...eventBridge.deliveriesById().values()].every((count) => count === 1)).toBe(true);
+  });
+});

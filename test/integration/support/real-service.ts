@@ -5,7 +5,12 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createEventBridgeClient } from '../../../adapters/aws-clients';
 import type { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import type { DynamoDbPendingEventStore } from '../../../adapters/dynamodb/pending-event-store';
-import { EventBridgeOrderCompletedPublisher } from '../../../adapters/eventbridge/order-completed-publisher';
+import {
+  DEFAULT_BATCH_RETRY,
+  EventBridgeOrderCompletedPublisher,
+} from '../../../adapters/eventbridge/order-completed-publisher';
+import { CallLimiter, type CallLimits } from '../../../adapters/eventbridge/call-limiter';
+import type { OrderCompletedPublisher } from '../../../domain/ports';
 import type { CompleteOrderDeps } from '../../../domain/complete-order';
 import type { CredentialStore } from '../../../domain/credentials';
 import { relayPendingEvents, type RelayDeps, type RelayReport } from '../../../domain/relay-pending-events';
@@ -23,12 +28,17 @@ import { completeEvent, lambdaContext, LOCAL_AUTH, parseResponse, type ParsedRes
 export const BUS = 'orders-reliability';
 export const SOURCE = 'orders-complete.reliability';
 
-/** The real EventBridge adapter, with the service's SDK budgets, aimed at `eventbridgeEndpoint`. */
-export const publisherFor = (eventbridgeEndpoint: string): EventBridgeOrderCompletedPublisher =>
-  new EventBridgeOrderCompletedPublisher(createEventBridgeClient({ region: REGION, endpoint: eventbridgeEndpoint }), {
-    busName: BUS,
-    source: SOURCE,
-  });
+/**
+ * The real EventBridge adapter, with the service's SDK budgets, aimed at `eventbridgeEndpoint`; with `limits`, its
+ * batches go concurrently within them (as the deployed relay's: adapters/composition-root.ts createRelayDeps).
+ */
+export const publisherFor = (eventbridgeEndpoint: string, limits?: CallLimits): EventBridgeOrderCompletedPublisher =>
+  new EventBridgeOrderCompletedPublisher(
+    createEventBridgeClient({ region: REGION, endpoint: eventbridgeEndpoint }),
+    { busName: BUS, source: SOURCE },
+    DEFAULT_BATCH_RETRY,
+    limits === undefined ? undefined : new CallLimiter(limits),
+  );
 
 export const quietLogger = (): Logger => new Logger({ serviceName: 'orders-reliability', logLevel: 'SILENT' });
 
@@ -73,19 +83,35 @@ export interface Relay {
   pass(): Promise<RelayReport>;
 }
 
-/** The relay use case with the real store and EventBridge adapter (what the scheduled Lambda runs). */
+/**
+ * The relay use case with the real store and EventBridge adapter (what the scheduled Lambda runs). By default one loop
+ * and one PutEvents at a time; `workers` and `limits` make it the concurrent relay the Lambda deploys, `publisher`
+ * wraps the real adapter (e.g. to make it die mid-page).
+ */
 export const relayFor = (
   store: DynamoDbPendingEventStore,
   eventbridgeEndpoint: string,
-  options: { now?: () => Date; leaseMs?: number } = {},
+  options: {
+    now?: () => Date;
+    leaseMs?: number;
+    workers?: number;
+    pageSize?: number;
+    limits?: CallLimits;
+    publisher?: (real: OrderCompletedPublisher) => OrderCompletedPublisher;
+  } = {},
 ): Relay => {
   const warnings = new RecordingWarnings();
+  const real = publisherFor(eventbridgeEndpoint, options.limits);
   const deps: RelayDeps = {
     store,
-    publisher: publisherFor(eventbridgeEndpoint),
+    publisher: options.publisher === undefined ? real : options.publisher(real),
     warnings,
     now: options.now ?? (() => new Date()),
     leaseMs: options.leaseMs ?? 30_000,
   };
-  return { deps, warnings, pass: () => relayPendingEvents(deps) };
+  const relayOptions = {
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.pageSize === undefined ? {} : { pageSize: options.pageSize }),
+  };
+  return { deps, warnings, pass: () => relayPendingEvents(deps, relayOptions) };
 };

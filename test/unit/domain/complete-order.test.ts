@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, test } from '@jest/globals';
+import { BreakerPublisher, CircuitBreaker } from '../../../domain/circuit-breaker';
 import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import type { PendingEvent } from '../../../domain/ports';
 import {
@@ -408,5 +409,40 @@ describe('completeOrder: publish failures (the write stands; the relay delivers 
       },
     ]);
     expect(store.get(key)?.pending_event?.event_id).toBe(eventId);
+  });
+});
+
+describe('completeOrder behind an open circuit breaker (domain/circuit-breaker.ts)', () => {
+  test('the publish is skipped: 200 with the completed order, event left pending (released, same event_id), counted, no per-request warning', async () => {
+    const counted: string[] = [];
+    const breaker = new CircuitBreaker(
+      { failureThreshold: 1, coolDownMs: 60_000, maxCoolDownMs: 60_000, probeTimeoutMs: 200 },
+      () => clock.epochMs,
+      () => undefined,
+    );
+    breaker.failed('call', 'EventBridge down'); // opened by an earlier request of this environment
+    const gated = makeDeps(store, {
+      publisher: new BreakerPublisher(publisher, breaker, 200),
+      warnings,
+      now: clock.now,
+      publishLeaseMs: LEASE_MS,
+      counters: { count: (name) => counted.push(name) },
+    }).deps;
+    store.put(ACCOUNT, order());
+
+    const result = await completeOrder(gated, input);
+
+    const completedAt = new Date(START).toISOString();
+    expect(result).toMatchObject({ transitioned: true, publishFailed: true });
+    expect(result.order).toMatchObject({ status: 'completed', completed_at: completedAt });
+    expect(publisher.attempts).toEqual([]); // EventBridge was not called
+    expect(store.get(key)?.pending_event).toEqual({
+      event_id: orderCompletedEventId(key, completedAt),
+      since: completedAt,
+      lease_until: 0,
+    });
+    expect(store.calls.map((call) => call.method)).toEqual(['findRecords', 'complete', 'releasePendingEvent']);
+    expect(counted).toEqual(['OrdersCompleted', 'PublishFailures', 'PublishesSkipped']);
+    expect(warnings.warnings).toEqual([]);
   });
 });

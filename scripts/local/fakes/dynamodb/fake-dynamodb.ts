@@ -3,68 +3,56 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LocalHttpServer } from '../local-http-server';
 import { applyUpdate, getPath, holds, itemBytes, order, setPath, type Item, type Values } from './evaluate';
 import { ExpressionError, parseCondition, parseProjection, parseUpdate, type Condition } from './expressions';
+import { SparseIndex } from './sparse-index';
+import {
+  DynamoDbError,
+  MAX_ITEM_BYTES,
+  scalar,
+  type BatchGetRequest,
+  type IndexDefinition,
+  type KeySchemaElement,
+  type Request,
+} from './wire';
+
+export type { IndexDefinition, KeySchemaElement } from './wire';
 
 /**
  * A fast in-memory DynamoDB endpoint (AWS JSON 1.0 over HTTP, as the SDK speaks it) for figures that must reflect
  * the caller, not a JVM: GetItem, PutItem, UpdateItem (conditions, ReturnValues, ReturnValuesOnConditionCheckFailure),
- * Query on the table's keys, BatchWriteItem puts. Conditions and updates are evaluated for real
- * (./expressions.ts); what it does not support it refuses. Capacity units are not modelled: DynamoDB Local
- * (scripts/local/dynamodb-local.ts) is the reference for those.
+ * Query on the table's keys or on a KEYS_ONLY global secondary index (sparse, as the pending-events index), BatchGetItem,
+ * BatchWriteItem puts. Conditions and updates are evaluated for real (./expressions.ts); what it does not support it
+ * refuses. `latencyMs` delays every answer (an in-Region round trip, for the relay bench). Capacity units are not
+ * modelled: DynamoDB Local (scripts/local/dynamodb-local.ts) is the reference for those.
  */
-export interface KeySchemaElement {
-  AttributeName: string;
-  KeyType: 'HASH' | 'RANGE';
-}
-
 interface Table {
   hash: string;
   range: string | undefined;
   partitions: Map<string, Map<string, Item>>;
+  indexes: Map<string, SparseIndex>;
 }
-
-type Request = Record<string, unknown> & {
-  TableName?: string;
-  Key?: Item;
-  Item?: Item;
-  ConditionExpression?: string;
-  UpdateExpression?: string;
-  ProjectionExpression?: string;
-  KeyConditionExpression?: string;
-  ExpressionAttributeNames?: Record<string, string>;
-  ExpressionAttributeValues?: Values;
-  ReturnValues?: string;
-  ReturnValuesOnConditionCheckFailure?: string;
-  ScanIndexForward?: boolean;
-  Limit?: number;
-  ExclusiveStartKey?: Item;
-  IndexName?: string;
-  RequestItems?: Record<string, { PutRequest?: { Item: Item } }[]>;
-};
-
-class DynamoDbError extends Error {
-  constructor(
-    readonly type: string,
-    message: string,
-    readonly extra: Record<string, unknown> = {},
-  ) {
-    super(message);
-  }
-}
-
-const MAX_ITEM_BYTES = 400 * 1024;
-const scalar = (value: Item[string] | undefined): string =>
-  value === undefined ? '' : 'S' in value ? value.S : 'N' in value ? value.N : JSON.stringify(value);
 
 export class FakeDynamoDb extends LocalHttpServer {
   private readonly tables = new Map<string, Table>();
   /** How many calls each operation received. */
   readonly calls = new Map<string, number>();
+  /** Milliseconds every answer waits (0: at once). */
+  latencyMs = 0;
 
-  createTable(name: string, keySchema: readonly KeySchemaElement[]): void {
+  createTable(name: string, keySchema: readonly KeySchemaElement[], indexes: readonly IndexDefinition[] = []): void {
     const hash = keySchema.find((key) => key.KeyType === 'HASH')?.AttributeName;
     if (hash === undefined) throw new Error('a table needs a HASH key');
     const range = keySchema.find((key) => key.KeyType === 'RANGE')?.AttributeName;
-    this.tables.set(name, { hash, range, partitions: new Map() });
+    const indexMap = new Map<string, SparseIndex>();
+    for (const index of indexes) {
+      const indexHash = index.KeySchema.find((key) => key.KeyType === 'HASH')?.AttributeName;
+      const indexRange = index.KeySchema.find((key) => key.KeyType === 'RANGE')?.AttributeName;
+      if (indexHash === undefined || indexRange === undefined) throw new Error('an index needs HASH and RANGE keys');
+      indexMap.set(
+        index.IndexName,
+        new SparseIndex(indexHash, indexRange, range === undefined ? [hash] : [hash, range]),
+      );
+    }
+    this.tables.set(name, { hash, range, partitions: new Map(), indexes: indexMap });
   }
 
   /** Every item of a table, as stored (DynamoDB JSON). */
@@ -75,6 +63,7 @@ export class FakeDynamoDb extends LocalHttpServer {
   /** Empties a table (a long bench keeps memory flat between rounds). */
   clear(name: string): void {
     this.tables.get(name)?.partitions.clear();
+    for (const index of this.tables.get(name)?.indexes.values() ?? []) index.clear();
   }
 
   protected async receive(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -97,8 +86,10 @@ export class FakeDynamoDb extends LocalHttpServer {
         ...known?.extra,
       };
     }
+    const text = JSON.stringify(body);
+    if (this.latencyMs > 0) await new Promise((done) => setTimeout(done, this.latencyMs));
     response.writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() });
-    response.end(JSON.stringify(body));
+    response.end(text);
   }
 
   private handle(operation: string, input: Request): unknown {
@@ -113,6 +104,10 @@ export class FakeDynamoDb extends LocalHttpServer {
         return this.query(input);
       case 'BatchWriteItem':
         return this.batchWrite(input);
+      case 'BatchGetItem':
+        return this.batchGet(input);
+      case 'TransactWriteItems':
+        return this.transactWrite(input);
       default:
         throw new DynamoDbError('UnknownOperationException', `the fake does not implement ${operation}`);
     }
@@ -150,7 +145,14 @@ export class FakeDynamoDb extends LocalHttpServer {
       throw new DynamoDbError('ValidationException', 'Item size has exceeded the maximum allowed size');
     }
     const { partition, range } = this.slot(table, item);
+    const before = partition.get(range);
     partition.set(range, item);
+    this.reindex(table, before, item);
+  }
+
+  /** Keeps each sparse index in step with one item's change. */
+  private reindex(table: Table, before: Item | undefined, after: Item): void {
+    for (const index of table.indexes.values()) index.update(before, after);
   }
 
   private getItem(input: Request): unknown {
@@ -184,9 +186,30 @@ export class FakeDynamoDb extends LocalHttpServer {
     return {};
   }
 
+  /** A Query on a sparse KEYS_ONLY index: `hash = :value` only, in range order, Limit and ExclusiveStartKey. */
+  private queryIndex(table: Table, input: Request): unknown {
+    const index = table.indexes.get(input.IndexName ?? '');
+    if (index === undefined)
+      throw new DynamoDbError('ValidationException', 'The table does not have the specified index');
+    const values = input.ExpressionAttributeValues ?? {};
+    const condition = parseCondition(input.KeyConditionExpression ?? '', input.ExpressionAttributeNames);
+    const hashValue = this.hashValueOf(condition, { ...table, hash: index.hash }, values);
+    const { keys, last } = index.page(hashValue, {
+      forward: input.ScanIndexForward !== false,
+      exclusiveStart: input.ExclusiveStartKey,
+      limit: input.Limit,
+    });
+    return {
+      ...(input.Select === 'COUNT' ? {} : { Items: keys.map((key) => this.project(key, input)) }),
+      Count: keys.length,
+      ScannedCount: keys.length,
+      ...(last === undefined ? {} : { LastEvaluatedKey: last }),
+    };
+  }
+
   private query(input: Request): unknown {
-    if (input.IndexName !== undefined) throw new DynamoDbError('ValidationException', 'the fake has no indexes');
     const table = this.table(input.TableName);
+    if (input.IndexName !== undefined) return this.queryIndex(table, input);
     const names = input.ExpressionAttributeNames;
     const values = input.ExpressionAttributeValues ?? {};
     const condition = parseCondition(input.KeyConditionExpression ?? '', names);
@@ -243,8 +266,55 @@ export class FakeDynamoDb extends LocalHttpServer {
     return projected;
   }
 
+  /** Conditional updates, all or none: a failed condition cancels all, naming it in CancellationReasons. */
+  private transactWrite(input: Request): unknown {
+    const writes = ((input.TransactItems ?? []) as { Update?: Request }[]).map((item) => {
+      if (item.Update === undefined) throw new DynamoDbError('ValidationException', 'the fake transacts updates only');
+      return item.Update;
+    });
+    if (writes.length > 100) throw new DynamoDbError('ValidationException', 'Member must have length <= 100');
+    const reasons = writes.map((update) => {
+      const table = this.table(update.TableName);
+      const { partition, range } = this.slot(table, update.Key ?? {});
+      try {
+        this.check(update.ConditionExpression, update, partition.get(range));
+        return { Code: 'None' };
+      } catch (error) {
+        if (error instanceof DynamoDbError && error.type === 'ConditionalCheckFailedException') {
+          return { Code: 'ConditionalCheckFailed', Message: 'The conditional request failed' };
+        }
+        throw error;
+      }
+    });
+    if (reasons.some((reason) => reason.Code !== 'None')) {
+      throw new DynamoDbError(
+        'TransactionCanceledException',
+        `Transaction cancelled, please refer cancellation reasons for specific reasons [${reasons.map((r) => r.Code).join(', ')}]`,
+        { CancellationReasons: reasons },
+      );
+    }
+    for (const update of writes) this.updateItem(update);
+    return {};
+  }
+
+  private batchGet(input: Request): unknown {
+    const responses: Record<string, Item[]> = {};
+    for (const [name, request] of Object.entries((input.RequestItems ?? {}) as BatchGetRequest)) {
+      const table = this.table(name);
+      if (request.Keys.length > 100) throw new DynamoDbError('ValidationException', 'Too many items requested');
+      responses[name] = request.Keys.flatMap((key) => {
+        const { partition, range } = this.slot(table, key);
+        const item = partition.get(range);
+        return item === undefined ? [] : [this.project(item, { ...request })];
+      });
+    }
+    return { Responses: responses, UnprocessedKeys: {} };
+  }
+
   private batchWrite(input: Request): unknown {
-    for (const [name, requests] of Object.entries(input.RequestItems ?? {})) {
+    for (const [name, requests] of Object.entries(
+      (input.RequestItems ?? {}) as Record<string, { PutRequest?: { Item: Item } }[]>,
+    )) {
       const table = this.table(name);
       for (const request of requests) {
         if (request.PutRequest === undefined) throw new DynamoDbError('ValidationException', 'puts only');
