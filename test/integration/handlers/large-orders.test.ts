@@ -1,5 +1,6 @@
 // Must run first: handlers/complete-order.ts reads its config from the environment when it loads.
 import '../support/env';
+import { isDeepStrictEqual } from 'node:util';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { toItem } from '../../../adapters/dynamodb/seeder';
@@ -161,6 +162,13 @@ describe('a 50 000-point polyline', () => {
         expect(publisher.published).toHaveLength(1);
         expect(eventEntryBytes(publisher.published[0])).toBeLessThan(4_096);
       }
+    } else if (response.statusCode === 503) {
+      // DynamoDB Local slower than the SDK's 2 s budget (a machine loaded by other jobs): the documented 503, and
+      // still never partly: nothing changed, or (a write that landed after the SDK gave up) the whole completion.
+      expectDocumentedError(503, response.body);
+      expect(changed.map((item) => [item.status, isDeepStrictEqual(item.polyline, order.polyline)])).toEqual(
+        changed.length === 0 ? [] : [['completed', true]],
+      );
     } else {
       expect(response.statusCode).toBe(409);
       expect(response.body.detail).toEqual({ reason: 'item_size_limit' });
