@@ -278,5 +278,5 @@ describe('a handle whose records do not fit one Query page', () => {
     });
     expect(completed.polyline).toEqual(bigPolyline(count - 1));
     expect(publisher.published).toHaveLength(1);
-  }, 30_000);
+  }, 120_000);
 });

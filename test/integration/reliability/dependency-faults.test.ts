@@ -131,7 +131,7 @@ describe('DynamoDB never answers: 503 before the Lambda timeout, far inside API 
     } finally {
       await Promise.all([hangingQuery.stop(), hangingWrite.stop(), lostAnswer.stop()]);
     }
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('Accounts table unreachable: 503, never 200, never a cached allow past its expiry', () => {
@@ -198,7 +198,7 @@ describe('Accounts table unreachable: 503, never 200, never a cached allow past 
     } finally {
       await hanging.stop();
     }
-  }, 30_000);
+  }, 90_000);
 });
 
 describe('EventBridge never answers: the completion still answers 200, within the request path’s publish budget', () => {

@@ -84,11 +84,22 @@ test('killed mid-publish: the relay still delivers exactly one event', async () 
 
   eventBridge.fault = 'none';
   const relay = relayFor(table.pending, eventBridge.endpoint);
+  let published = false;
   if (pending.lease_until > Date.now()) {
-    expect(await relay.pass()).toMatchObject({ leased: 1, published: 0 });
-    await sleep(pending.lease_until - Date.now() + 50);
+    const early = await relay.pass();
+    const passEnded = Date.now();
+    if (early.published === 0) {
+      expect(early).toMatchObject({ leased: 1, published: 0 }); // the dead request's lease is respected...
+      await sleep(pending.lease_until - Date.now() + 50);
+    } else {
+      // ...unless it ran out while the pass ran (a loaded machine: the lease is 3 s here). Then the pass may take
+      // it, but never before it ran out.
+      expect(passEnded).toBeGreaterThanOrEqual(pending.lease_until);
+      expect(early).toMatchObject({ leased: 0, published: 1, pending_after: 0 });
+      published = true;
+    }
   }
-  expect(await relay.pass()).toMatchObject({ published: 1, pending_after: 0 });
+  if (!published) expect(await relay.pass()).toMatchObject({ published: 1, pending_after: 0 });
   expect(await relay.pass()).toMatchObject({ published: 0, pending_after: 0 });
   expect(eventBridge.delivered.map((detail) => detail.event_id)).toEqual([eventId]);
 }, 60_000);

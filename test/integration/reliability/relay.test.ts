@@ -119,7 +119,7 @@ describe('EventBridge fails during the completion', () => {
       expect(second).toMatchObject({ seen: 0, published: 0, failed: 0, pending_after: 0 });
       expect(eventBridge.delivered).toHaveLength(orders.length);
     },
-    30_000,
+    120_000,
   );
 });
 

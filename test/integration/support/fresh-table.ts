@@ -1,13 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, toDocumentClient } from '../../../adapters/aws-clients';
+import { createDocumentClient } from '../../../adapters/aws-clients';
 import type { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import type { DynamoDbPendingEventStore } from '../../../adapters/dynamodb/pending-event-store';
 import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
-import { endpoint, storesOf, type RawItem } from './dynamo';
+import { endpoint, patientDocumentClient, storesOf, type RawItem } from './dynamo';
 
 /**
  * The one table fixture: a new orders table of the test file's own on DynamoDB Local (key schema and pending-events
@@ -37,18 +37,10 @@ export const freshTable = async (label: string, dynamodbEndpoint = endpoint()): 
   const name = `orders-${label}-${randomBytes(4).toString('hex')}`;
   const admin = localClient(endpoint(), REGION);
   await ensureOrdersTable(admin, name);
-  // The adapters under test get the service's own client (its 1 s connect / 2 s answer budget is part of what is
-  // tested). The test's own setup and checks (seed, put, snapshot, clear) get a patient one: on a loaded machine a
-  // 400 KB put or a whole-table scan can take longer than 2 s, and a slow fixture must not fail or fool a test.
+  // The adapters under test get the service's own client; the test's own setup and checks (seed, put, snapshot,
+  // clear) a patient one (support/dynamo.ts patientDocumentClient).
   const client = createDocumentClient({ region: REGION, endpoint: dynamodbEndpoint });
-  const setup = toDocumentClient(
-    new DynamoDBClient({
-      region: REGION,
-      endpoint: endpoint(),
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-      requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
-    }),
-  );
+  const setup = patientDocumentClient();
 
   const snapshot = async (): Promise<RawItem[]> => {
     const items: RawItem[] = [];

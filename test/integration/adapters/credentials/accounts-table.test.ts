@@ -205,15 +205,22 @@ describe('revocation takes effect within the cache TTL', () => {
     const revokedAt = Date.now();
     await table.revoke('revoke-timing', created.secret_id);
     let refusedAt: number | undefined;
-    while (refusedAt === undefined && Date.now() - revokedAt < 5_000) {
+    // The slowest lookup seen: a loaded machine makes DynamoDB Local's reads slow, which is not the cache's doing.
+    let slowestFindMs = 0;
+    while (refusedAt === undefined && Date.now() - revokedAt < 15_000) {
+      const findStarted = Date.now();
       const credentials = await store.find('revoke-timing');
+      slowestFindMs = Math.max(slowestFindMs, Date.now() - findStarted);
       if (!verifySecret(created.secret, credentials, new Date())) refusedAt = Date.now();
       else await new Promise((resolve) => setTimeout(resolve, 20));
       expect(verifySecret(rotated.secret, credentials, new Date())).toBe(true);
     }
     const delay = (refusedAt ?? Infinity) - revokedAt;
-    process.stdout.write(`revocation took effect after ${delay} ms (cache TTL ${ttlMs} ms)\n`);
-    expect(delay).toBeLessThanOrEqual(ttlMs + 200);
+    process.stdout.write(
+      `revocation took effect after ${delay} ms (cache TTL ${ttlMs} ms, slowest lookup ${slowestFindMs} ms)\n`,
+    );
+    // The TTL, then at most the lookup under way when it ran out and the re-read (+ the 20 ms pause, + 200 ms slack).
+    expect(delay).toBeLessThanOrEqual(ttlMs + 2 * slowestFindMs + 20 + 200);
   });
 });
 
