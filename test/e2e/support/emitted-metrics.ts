@@ -1,0 +1,128 @@
+import { jest } from '@jest/globals';
+import type { APIGatewayProxyEventV2, Context, ScheduledEvent } from 'aws-lambda';
+import { createCompleteOrderAdapters, createRelayDeps } from '../../../adapters/composition-root';
+import { DependencyTimings } from '../../../adapters/dependency-timings';
+import { createLogger, createMetrics, type Observability } from '../../../adapters/observability';
+import { loadConfig } from '../../../config/env';
+import type * as CompleteOrderModule from '../../../handlers/complete-order';
+import type * as RelayModule from '../../../handlers/relay-pending-events';
+import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
+import { apiEvent, basicAuthorization, lambdaContext } from '../../unit/support/http';
+import { client, dynamodbEndpoint, LOCAL, makeOrder, seedOrders, uniqueHandle } from './e2e';
+
+/** One metric as an EMF record declares it. */
+export interface EmittedMetric {
+  namespace: string;
+  name: string;
+  unit: string;
+  dimensions: string[][];
+  /** The values of the record's dimensions. */
+  dimensionValues: Record<string, string>;
+}
+
+interface EmfDocument {
+  _aws: {
+    CloudWatchMetrics: { Namespace: string; Dimensions: string[][]; Metrics: { Name: string; Unit: string }[] }[];
+  };
+  [key: string]: unknown;
+}
+
+const emfMetrics = (output: string): EmittedMetric[] =>
+  output
+    .split('\n')
+    .filter((line) => line.trim().startsWith('{') && line.includes('"_aws"'))
+    .map((line) => JSON.parse(line) as EmfDocument)
+    .flatMap((doc) =>
+      doc._aws.CloudWatchMetrics.flatMap((directive) =>
+        directive.Metrics.map((metric) => ({
+          namespace: directive.Namespace,
+          name: metric.Name,
+          unit: metric.Unit,
+          dimensions: directive.Dimensions,
+          dimensionValues: Object.fromEntries(directive.Dimensions.flat().map((d) => [d, String(doc[d])])),
+        })),
+      ),
+    );
+
+/**
+ * The metrics the deployed code really emits, collected from its EMF output: the request handler and the relay, as
+ * the Lambda entries build them (real SDK clients, timed and counted), in the environment `serverless package` gave
+ * the function, against the e2e stack's DynamoDB Local and EventBridge. The requests cover every outcome that counts
+ * something: a completion (with the time in each dependency, credentials read afresh), a 409, a 422, a completion
+ * whose publish fails (EventBridge unreachable), and a relay pass (which then publishes that pending event).
+ */
+export const collectEmittedMetrics = async (functionEnv: Record<string, string>): Promise<EmittedMetric[]> => {
+  const { createCompleteOrderHandler } = await import('../../../handlers/complete-order');
+  const { createRelayHandler } = await import('../../../handlers/relay-pending-events');
+  const saved = { ...process.env };
+  const output: string[] = [];
+  Object.assign(process.env, functionEnv, {
+    ORDERS_TABLE_NAME: 'orders-complete-local-orders',
+    ACCOUNTS_TABLE_NAME: 'orders-complete-local-accounts',
+    EVENT_BUS_NAME: 'orders-complete-local',
+    DYNAMODB_ENDPOINT: dynamodbEndpoint(),
+    EVENTBRIDGE_ENDPOINT: process.env.E2E_EVENTBRIDGE_ENDPOINT,
+    POWERTOOLS_METRICS_DISABLED: 'false',
+  });
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
+    return true;
+  });
+  try {
+    const [completed, conflict, unpublished] = [
+      uniqueHandle('metrics'),
+      uniqueHandle('metrics'),
+      uniqueHandle('metrics'),
+    ];
+    await seedOrders(client, [
+      makeOrder({ order_handle: completed }),
+      makeOrder({ order_handle: conflict, status: 'cancelled' }),
+      makeOrder({ order_handle: unpublished }),
+    ]);
+    const requestHandler = (eventBridgeEndpoint: string | undefined) => {
+      const observability: Observability = {
+        logger: createLogger(),
+        metrics: createMetrics(),
+        tracing: undefined,
+        timings: new DependencyTimings(),
+      };
+      const config = loadConfig({ ...process.env, EVENTBRIDGE_ENDPOINT: eventBridgeEndpoint });
+      const { deps, credentials } = createCompleteOrderAdapters(config, observability);
+      return createCompleteOrderHandler(deps, credentials, observability.logger, observability);
+    };
+    const post = (
+      handler: ReturnType<typeof CompleteOrderModule.createCompleteOrderHandler>,
+      handle: string,
+      query = '',
+    ) =>
+      handler(
+        apiEvent({
+          pathParameters: { order_handle: handle },
+          rawQueryString: query,
+          headers: { authorization: basicAuthorization(LOCAL, 'local-secret') },
+        }) as APIGatewayProxyEventV2,
+        lambdaContext() as AuthenticatedContext,
+      );
+    const healthy = requestHandler(process.env.EVENTBRIDGE_ENDPOINT);
+    const statuses = [
+      (await post(healthy, completed)).statusCode,
+      (await post(healthy, conflict)).statusCode,
+      (await post(healthy, completed, 'type=boat')).statusCode,
+      // Nothing listens on port 9 (discard): the publish fails, the event stays pending.
+      (await post(requestHandler('http://127.0.0.1:9'), unpublished)).statusCode,
+    ];
+    if (statuses.join() !== '200,409,422,200') throw new Error(`unexpected statuses ${statuses.join()}`);
+    const logger = createLogger();
+    const relay: ReturnType<typeof RelayModule.createRelayHandler> = createRelayHandler(
+      createRelayDeps(loadConfig(process.env), logger),
+      logger,
+      createMetrics(),
+    );
+    await relay({} as ScheduledEvent, { ...lambdaContext(), getRemainingTimeInMillis: () => 60_000 } as Context);
+  } finally {
+    stdout.mockRestore();
+    for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
+    Object.assign(process.env, saved);
+  }
+  return emfMetrics(output.join(''));
+};
