@@ -2,8 +2,10 @@
  * `npm run lint:cfn` (part of `npm run lint`): AWS's CloudFormation linter on the templates the project deploys.
  *
  * Packages the stages that are deployed, dev and prod (prod with a placeholder alarm e-mail, as it refuses to package
- * without a notification target), both at once, into .local/cfn-lint/<stage>, and runs `cfn-lint` on the two
- * templates with the repository's .cfnlintrc (each ignored check there has its reason). Any error or warning fails.
+ * without a notification target), one after the other (serverless stages its output in the one .serverless/ folder of
+ * the checkout), into .local/cfn-lint/<stage>, and runs `cfn-lint` on the two templates with the repository's
+ * .cfnlintrc.yaml (each ignored check there has its reason). Any error or warning fails. It packages afresh rather
+ * than reuse the package test's output: lint runs first in CI, and a stale template would lint the wrong thing.
  *
  * cfn-lint is a Python tool (`pip install cfn-lint`), not an npm package. When it is not installed, this prints one
  * line saying so and how to install it, and passes; under CI (CI=true) it fails instead, so CI never passes without
@@ -57,7 +59,8 @@ const main = async (): Promise<number> => {
     return process.env.CI === 'true' ? 1 : 0;
   }
   const started = Date.now();
-  const templates = await Promise.all(STAGES.map(({ stage, args }) => packageStage(stage, args)));
+  const templates: string[] = [];
+  for (const { stage, args } of STAGES) templates.push(await packageStage(stage, args));
   const packagedMs = Date.now() - started;
   const lint = spawnSync('cfn-lint', ['--', ...templates], { cwd: root, stdio: 'inherit' });
   const summary = `${version} on ${STAGES.map((s) => s.stage).join(', ')} (packaged in ${Math.round(packagedMs / 1000)} s)`;

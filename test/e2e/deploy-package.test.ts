@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { dirname, join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { buildBundles } from '../../bench/build';
+import { mapTrace } from '../../scripts/trace';
 import { METRICS } from '../../adapters/metrics-catalogue';
 import { collectEmittedMetrics, type EmittedMetric } from './support/emitted-metrics';
 
@@ -70,15 +71,15 @@ const packageStage = (stage: string, extraArgs: string[] = []): Packaged => {
   };
 };
 
-/** The names of a zip's .mjs entries under a folder (central directory). */
-const zipEntryNames = (zip: Buffer, folder: string): string[] => {
+/** The names of a zip's .mjs (or other `suffix`) entries under a folder (central directory). */
+const zipEntryNames = (zip: Buffer, folder: string, suffix = '.mjs'): string[] => {
   const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   let offset = zip.readUInt32LE(end + 16);
   const names: string[] = [];
   for (let i = 0; i < zip.readUInt16LE(end + 10); i += 1) {
     const nameLength = zip.readUInt16LE(offset + 28);
     const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
-    if (name.startsWith(folder) && name.endsWith('.mjs')) names.push(name);
+    if (name.startsWith(folder) && name.endsWith(suffix)) names.push(name);
     offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
   }
   return names;
@@ -309,6 +310,32 @@ describe('serverless package (no AWS credentials)', () => {
     );
   });
 
+  test('source maps: none in the zip, each beside the package, and npm run trace maps a frame back to TypeScript', () => {
+    const zip = readFileSync(join(dev.dir, 'orders-complete.zip'));
+    expect(zipEntryNames(zip, '', '.map')).toEqual([]);
+    const code = zipEntryNames(zip, '');
+    expect(code.length).toBeGreaterThan(1);
+    const mapsDir = join(dev.dir, 'source-maps');
+    for (const name of code) {
+      expect(readZipEntry(zip, name).toString()).not.toContain('sourceMappingURL');
+      expect(existsSync(join(mapsDir, `${name}.map`))).toBe(true);
+    }
+    // A frame at a known spot of the shipped entry maps to the line of handlers/complete-order.ts that holds it.
+    const entry = readZipEntry(zip, 'handlers/lambda/complete-order.mjs').toString();
+    const at = entry.indexOf("'order already completed'") + 1;
+    const before = entry.slice(0, at);
+    const frame = `handlers/lambda/complete-order.mjs:${before.split('\n').length}:${at - before.lastIndexOf('\n')}`;
+    const source = readFileSync(join(root, 'handlers', 'complete-order.ts'), 'utf8').split('\n');
+    const line = source.findIndex((text) => text.includes("'order already completed'")) + 1;
+    const mapped = mapTrace(`Error: x\n    at handler (file:///var/task/${frame})\n`, mapsDir);
+    expect(mapped.unmapped).toEqual([]);
+    expect(mapped.text).toContain(`handlers/complete-order.ts:${line}:`);
+    // Another build's chunk has no map here: left as it was, and named.
+    expect(mapTrace('    at f (/var/task/handlers/lambda/chunk-ZZZZZZZZ.mjs:1:5)', mapsDir).unmapped).toEqual([
+      'handlers/lambda/chunk-ZZZZZZZZ.mjs',
+    ]);
+  });
+
   test('Powertools: metrics on, active tracing, in-process Tracer opt-in, namespace and service as agreed', () => {
     const fn = dev.template.Resources.CompleteOrderLambdaFunction;
     expect(fn?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -531,7 +558,7 @@ const widgetsOf = (template: Template): Widget[] =>
 /** A metric line as [namespace, name, dimension, value, ...] and its options. */
 const partsOf = (line: (string | Record<string, unknown>)[]) => ({
   names: line.filter((part): part is string => typeof part === 'string'),
-  options: (line.find((part) => typeof part !== 'string') ?? {}) as Record<string, unknown>,
+  options: line.find((part) => typeof part !== 'string') ?? {},
 });
 const metricsOf = (widget: Widget | undefined) => (widget?.properties.metrics ?? []).map(partsOf);
 const envOf = (template: Template, id: string): Record<string, string> =>

@@ -1,5 +1,5 @@
 import { jest } from '@jest/globals';
-import type { APIGatewayProxyEventV2, Context, ScheduledEvent } from 'aws-lambda';
+import type { ScheduledEvent } from 'aws-lambda';
 import { createCompleteOrderAdapters, createRelayDeps } from '../../../adapters/composition-root';
 import { DependencyTimings } from '../../../adapters/dependency-timings';
 import { createLogger, createMetrics, type Observability } from '../../../adapters/observability';
@@ -100,7 +100,7 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
           pathParameters: { order_handle: handle },
           rawQueryString: query,
           headers: { authorization: basicAuthorization(LOCAL, 'local-secret') },
-        }) as APIGatewayProxyEventV2,
+        }),
         lambdaContext() as AuthenticatedContext,
       );
     const healthy = requestHandler(process.env.EVENTBRIDGE_ENDPOINT);
@@ -118,7 +118,7 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
       logger,
       createMetrics(),
     );
-    await relay({} as ScheduledEvent, { ...lambdaContext(), getRemainingTimeInMillis: () => 60_000 } as Context);
+    await relay({} as ScheduledEvent, { ...lambdaContext(), getRemainingTimeInMillis: () => 60_000 });
   } finally {
     stdout.mockRestore();
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
