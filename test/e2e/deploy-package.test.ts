@@ -322,11 +322,12 @@ describe('serverless package (no AWS credentials)', () => {
     }
     // A frame at a known spot of the shipped entry maps to the line of handlers/complete-order.ts that holds it.
     const entry = readZipEntry(zip, 'handlers/lambda/complete-order.mjs').toString();
-    const at = entry.indexOf("'order already completed'") + 1;
+    const at = entry.indexOf('order already completed');
+    expect(at).toBeGreaterThan(0);
     const before = entry.slice(0, at);
     const frame = `handlers/lambda/complete-order.mjs:${before.split('\n').length}:${at - before.lastIndexOf('\n')}`;
     const source = readFileSync(join(root, 'handlers', 'complete-order.ts'), 'utf8').split('\n');
-    const line = source.findIndex((text) => text.includes("'order already completed'")) + 1;
+    const line = source.findIndex((text) => text.includes('order already completed')) + 1;
     const mapped = mapTrace(`Error: x\n    at handler (file:///var/task/${frame})\n`, mapsDir);
     expect(mapped.unmapped).toEqual([]);
     expect(mapped.text).toContain(`handlers/complete-order.ts:${line}:`);

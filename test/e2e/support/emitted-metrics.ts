@@ -64,10 +64,13 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
     EVENTBRIDGE_ENDPOINT: process.env.E2E_EVENTBRIDGE_ENDPOINT,
     POWERTOOLS_METRICS_DISABLED: 'false',
   });
-  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+  const capture = (chunk: string | Uint8Array): boolean => {
     output.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
-  });
+  };
+  // The functions' own output (EMF on stdout; the failed publish's WARN line) stays out of the test's.
+  const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
+  const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
   try {
     const [completed, conflict, unpublished] = [
       uniqueHandle('metrics'),
@@ -121,6 +124,7 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
     await relay({} as ScheduledEvent, { ...lambdaContext(), getRemainingTimeInMillis: () => 60_000 });
   } finally {
     stdout.mockRestore();
+    stderr.mockRestore();
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
     Object.assign(process.env, saved);
   }
