@@ -4,7 +4,7 @@
  * it instead: `serverless package` writes the maps of exactly the code it packed to <package>/source-maps/
  * (.serverless/source-maps/ by default), one per .mjs file, at the file's path in the zip. `npm run trace` maps a stack trace from the function's logs back to
  * the TypeScript sources with them (docs/operations.md "Reading a stack trace"). Enabling them at run time instead
- * (NODE_OPTIONS=--enable-source-maps) cost about a third more cold start (npm run bench:source-maps, BENCHMARKS.md).
+ * (NODE_OPTIONS=--enable-source-maps) cost 16-33% more cold start, +155 to +345 ms (npm run bench:source-maps, BENCHMARKS.md).
  */
 const fs = require('node:fs');
 const path = require('node:path');
