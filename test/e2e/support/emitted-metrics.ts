@@ -8,7 +8,12 @@ import type * as CompleteOrderModule from '../../../handlers/complete-order';
 import type * as RelayModule from '../../../handlers/relay-pending-events';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { apiEvent, basicAuthorization, lambdaContext } from '../../unit/support/http';
-import { client, dynamodbEndpoint, LOCAL, makeOrder, seedOrders, uniqueHandle } from './e2e';
+import { randomBytes } from 'node:crypto';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { createDocumentClient } from '../../../adapters/aws-clients';
+import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
+import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
+import { dynamodbEndpoint, LOCAL, makeOrder, uniqueHandle } from './e2e';
 
 /** One metric as an EMF record declares it. */
 export interface EmittedMetric {
@@ -47,7 +52,8 @@ const emfMetrics = (output: string): EmittedMetric[] =>
 /**
  * The metrics the deployed code really emits, collected from its EMF output: the request handler and the relay, as
  * the Lambda entries build them (real SDK clients, timed and counted), in the environment `serverless package` gave
- * the function, against the e2e stack's DynamoDB Local and EventBridge. The requests cover every outcome that counts
+ * the function, against the e2e stack's DynamoDB Local (an orders table of its own, so its relay pass never takes
+ * another test's pending event; the stack's accounts) and EventBridge. The requests cover every outcome that counts
  * something: a completion (with the time in each dependency, credentials read afresh), a 409, a 422, a completion
  * whose publish fails (EventBridge unreachable), and a relay pass (which then publishes that pending event).
  */
@@ -56,8 +62,12 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
   const { createRelayHandler } = await import('../../../handlers/relay-pending-events');
   const saved = { ...process.env };
   const output: string[] = [];
+  const table = `orders-metrics-${randomBytes(4).toString('hex')}`;
+  const admin = localClient(dynamodbEndpoint(), 'us-east-1');
+  await ensureOrdersTable(admin, table);
+  const client = createDocumentClient({ region: 'us-east-1', endpoint: dynamodbEndpoint() });
   Object.assign(process.env, functionEnv, {
-    ORDERS_TABLE_NAME: 'orders-complete-local-orders',
+    ORDERS_TABLE_NAME: table,
     ACCOUNTS_TABLE_NAME: 'orders-complete-local-accounts',
     EVENT_BUS_NAME: 'orders-complete-local',
     DYNAMODB_ENDPOINT: dynamodbEndpoint(),
@@ -77,7 +87,7 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
       uniqueHandle('metrics'),
       uniqueHandle('metrics'),
     ];
-    await seedOrders(client, [
+    await new DynamoDbOrderSeeder(client, table).putOrders([
       makeOrder({ order_handle: completed }),
       makeOrder({ order_handle: conflict, status: 'cancelled' }),
       makeOrder({ order_handle: unpublished }),
@@ -125,6 +135,9 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
   } finally {
     stdout.mockRestore();
     stderr.mockRestore();
+    client.destroy();
+    await admin.send(new DeleteTableCommand({ TableName: table }));
+    admin.destroy();
     for (const name of Object.keys(process.env)) if (!(name in saved)) delete process.env[name];
     Object.assign(process.env, saved);
   }
