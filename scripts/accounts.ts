@@ -6,6 +6,8 @@
  * Secrets are printed only by create and rotate (one JSON line on stdout), never logged. Exit codes: 0 done,
  * 1 refused or the table unreachable (one line on stderr says why), 2 bad usage.
  */
+// First: exit quietly (status 0) when the reader of stdout goes away, e.g. `| head` (scripts/cli/quiet-pipe.ts).
+import './cli/quiet-pipe';
 import { parseArgs } from 'node:util';
 import { createDocumentClient } from '../adapters/aws-clients';
 import { AccountsTable } from '../adapters/credentials/accounts-table';

@@ -7,6 +7,8 @@
  * with no report, e.g. a registry mirror answering 405, or no network) prints a warning and passes,
  * unless AUDIT_REQUIRED=1 makes an unchecked audit a failure too.
  */
+// First: exit quietly (status 0) when the reader of stdout goes away, e.g. `| head` (scripts/cli/quiet-pipe.ts).
+import './cli/quiet-pipe';
 import { spawnSync } from 'node:child_process';
 
 const FAILING = ['high', 'critical'] as const;

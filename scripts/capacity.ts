@@ -3,6 +3,8 @@
  * per-completion figures from bench/results.json, prints the load on each AWS limit, which binds first, the
  * pending-events shards needed, the cost, and the relay's catch-up after an EventBridge outage.
  */
+// First: exit quietly (status 0) when the reader of stdout goes away, e.g. `| head` (scripts/cli/quiet-pipe.ts).
+import './cli/quiet-pipe';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';

@@ -53,6 +53,9 @@ const packageStage = (stage: string, args: string[]): Promise<string> => {
 };
 
 const main = async (): Promise<number> => {
+  // First: exit quietly when the reader of stdout goes away (scripts/cli/quiet-pipe.ts); loaded here, not at the top,
+  // so that importing this module (its test does) changes nothing in the importer's process.
+  await import('./cli/quiet-pipe');
   const version = cfnLintVersion();
   if (version === undefined) {
     console.log(INSTALL_HINT);

@@ -7,6 +7,8 @@
  * DYNAMODB_ENDPOINT / EVENTBRIDGE_ENDPOINT (or the port variables of npm start) choose the endpoints.
  * Exit code: 0 done, 2 some events could not be published (they stay pending), 1 could not run.
  */
+// First: exit quietly (status 0) when the reader of stdout goes away, e.g. `| head` (scripts/cli/quiet-pipe.ts).
+import './cli/quiet-pipe';
 import { parseArgs } from 'node:util';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../config/env';

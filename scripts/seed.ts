@@ -4,6 +4,8 @@
  * `npm run seed -- FILE.json --stage dev` writes to a deployed stage's table instead (AWS credentials and
  * region from the environment), e.g. to put a test order in dev (docs/operations.md).
  */
+// First: exit quietly (status 0) when the reader of stdout goes away, e.g. `| head` (scripts/cli/quiet-pipe.ts).
+import './cli/quiet-pipe';
 import { parseArgs } from 'node:util';
 import { createDynamoDbClient } from '../adapters/aws-clients';
 import { localSettings, stageTableName } from './local/settings';

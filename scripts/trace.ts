@@ -38,7 +38,10 @@ export const mapTrace = (trace: string, mapsDir: string): { text: string; unmapp
   return { text, unmapped: [...unmapped] };
 };
 
-if (require.main === module) {
+const main = async (): Promise<void> => {
+  // First: exit quietly when the reader of stdout goes away (scripts/cli/quiet-pipe.ts); loaded here, not at the top,
+  // so that importing mapTrace (the package test does) changes nothing in the importer's process.
+  await import('./cli/quiet-pipe');
   const { values, positionals } = parseArgs({
     options: { maps: { type: 'string', default: '.serverless/source-maps' } },
     allowPositionals: true,
@@ -55,6 +58,8 @@ if (require.main === module) {
   process.stdout.write(text);
   if (unmapped.length > 0) {
     console.error(`no map for ${unmapped.join(', ')} in ${mapsDir}: are these the maps of the deployed package?`);
-    process.exit(1);
+    process.exitCode = 1;
   }
-}
+};
+
+if (require.main === module) void main();

@@ -10,6 +10,7 @@ import { toDocumentClient } from '../../adapters/aws-clients';
 import { accountsDocumentSchema, type AccountsDocument } from '../../adapters/credentials/accounts-document';
 import { AccountsTable } from '../../adapters/credentials/accounts-table';
 import { importedAccount } from '../../domain/accounts';
+import { createTableOnce } from './dynamodb-local';
 import table from '../../infra/accounts-table.json';
 
 type TableInput = CreateTableCommand['input'];
@@ -28,7 +29,8 @@ export const ensureAccountsTable = async (client: DynamoDBClient, tableName: str
   } catch (error) {
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
-  await client.send(
+  await createTableOnce(
+    client,
     new CreateTableCommand({
       TableName: tableName,
       AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],

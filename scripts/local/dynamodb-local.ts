@@ -6,6 +6,7 @@ import {
   CreateTableCommand,
   DescribeTableCommand,
   ListTablesCommand,
+  ResourceInUseException,
   ResourceNotFoundException,
   UpdateTableCommand,
   type DynamoDBClient,
@@ -43,12 +44,15 @@ export interface RunningDynamoDb {
   stop(): Promise<void>;
 }
 
-/** A java left running by a stack that was killed outright (kill -9) is stopped before starting anew. */
-const stopStale = (pidFile: string): void => {
+/**
+ * Stops the DynamoDB Local named in a pid file, if it still runs: a java left running by a stack that was killed
+ * outright (kill -9) before starting anew, or the one a stack was still starting when it was told to stop.
+ */
+export const stopByPidFile = (pidFile: string, signal: NodeJS.Signals = 'SIGTERM'): void => {
   try {
     const pid = Number(readFileSync(pidFile, 'utf8'));
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (cmdline.includes('DynamoDBLocal')) process.kill(pid, 'SIGTERM');
+    if (cmdline.includes('DynamoDBLocal')) process.kill(pid, signal);
   } catch {
     // no pid file, no such process, or not Linux: nothing to clean up
   }
@@ -61,7 +65,7 @@ export const startDynamoDbLocal = async (options: {
   pidFile?: string;
 }): Promise<RunningDynamoDb> => {
   checkJava();
-  if (options.pidFile !== undefined) stopStale(options.pidFile);
+  if (options.pidFile !== undefined) stopByPidFile(options.pidFile);
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
   const child = spawn({
     port: options.port,
@@ -121,6 +125,19 @@ export const startDynamoDbLocal = async (options: {
 type TableInput = CreateTableCommand['input'];
 
 /**
+ * CreateTable that also succeeds when the table is already there. On a loaded machine DynamoDB Local can take
+ * longer than the client's 2 s answer budget to create a table: the SDK then retries, and the retry finds the table
+ * its first attempt created ("Cannot create preexisting table"). The table exists, which is all that was asked.
+ */
+export const createTableOnce = async (client: DynamoDBClient, command: CreateTableCommand): Promise<void> => {
+  try {
+    await client.send(command);
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+};
+
+/**
  * Creates the orders table (key schema and indexes as serverless.yml, from infra/orders-table.json) unless it
  * exists. A table kept in .local from before an index was added gets the missing index (data kept).
  */
@@ -133,7 +150,8 @@ export const ensureOrdersTable = async (client: DynamoDBClient, tableName: strin
     if (!(error instanceof ResourceNotFoundException)) throw error;
   }
   if (existing === undefined) {
-    await client.send(
+    await createTableOnce(
+      client,
       new CreateTableCommand({
         TableName: tableName,
         AttributeDefinitions: table.AttributeDefinitions as TableInput['AttributeDefinitions'],

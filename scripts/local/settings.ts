@@ -14,6 +14,15 @@ const int = (name: string, fallback: number): number => {
   return value;
 };
 
+/** An on/off switch from the environment (unset or empty: the fallback). */
+const onOff = (name: string, fallback: boolean): boolean => {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'on') return true;
+  if (raw === 'off') return false;
+  throw new Error(`${name} must be "on" or "off", not "${raw}"`);
+};
+
 /** serverless.yml's table name for a stage (${self:service}-${sls:stage}-orders), for the scripts. */
 export const stageTableName = (stage: string): string => `orders-complete-${stage}-orders`;
 /** serverless.yml's accounts table name for a stage (${self:service}-${sls:stage}-accounts). */
@@ -39,6 +48,11 @@ export const localSettings = () => {
     dynamodbDataDir: resolve(localDir, 'dynamodb'),
     eventsFile: resolve(localDir, 'events.jsonl'),
     esbuildDir: resolve(localDir, 'esbuild'),
+    /**
+     * serverless offline runs relayPendingEvents every minute, as AWS does. RELAY_SCHEDULE=off leaves pending
+     * events to `npm run relay` (the e2e stack: its tests own the relay and never race a scheduled pass).
+     */
+    relaySchedule: onOff('RELAY_SCHEDULE', true),
     tableName: stageTableName('local'),
     accountsTableName: stageAccountsTableName('local'),
     /** serverless.yml's bus and source for stage "local". */

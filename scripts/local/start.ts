@@ -3,14 +3,27 @@
  *   DynamoDB Local (Java 17+), orders table created, sample orders seeded
  *   serverless offline: the HTTP API at http://localhost:3000 and the local EventBridge (port 4010)
  *   the local OrderCompleted subscriber appending to .local/events.jsonl
- * Ctrl-C stops every child process. Ports and paths: scripts/local/settings.ts.
+ * Ctrl-C stops every child process, and so does SIGTERM or SIGINT sent to this process alone (a process manager, an
+ * IDE, `kill` of the npm process: npm passes the signal on, scripts/runtime-node.sh execs this node): serverless
+ * offline runs in a process group of its own (with its esbuild), stopped as a whole, then DynamoDB Local's java
+ * (a group of its own too, so a Ctrl-C in the terminal reaches only this process, which stops both in order).
+ * `npm start` runs this file in one node (`node --import tsx`), not under the tsx command, whose signal relay kills
+ * a child that does not answer within 30 ms: on a loaded machine that left the stack's children running.
+ * Ports and paths: scripts/local/settings.ts. RELAY_SCHEDULE=off: no scheduled relay (the e2e stack's tests own it).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { ensureOrdersTable, localClient, pidFileIn, startDynamoDbLocal, type RunningDynamoDb } from './dynamodb-local';
+import {
+  ensureOrdersTable,
+  localClient,
+  pidFileIn,
+  startDynamoDbLocal,
+  stopByPidFile,
+  type RunningDynamoDb,
+} from './dynamodb-local';
 import { seedLocalAccounts } from './accounts';
 import { assertPortsFree } from './ports';
 import { seedOrdersFromFile } from './seed-orders';
@@ -76,7 +89,10 @@ const prepareTable = async (settings: Settings): Promise<void> => {
 /** serverless offline in its own process group, its output passed through. */
 const startOffline = (settings: Settings): ChildProcess => {
   const serverlessBin = join(dirname(require.resolve('serverless/package.json')), 'bin', 'serverless.js');
-  const offline = spawn(process.execPath, [serverlessBin, 'offline', 'start', '--stage', 'local'], {
+  const args = [serverlessBin, 'offline', 'start', '--stage', 'local'];
+  // serverless.yml's param; its schedule event is `enabled: ${strToBool(${param:relayScheduleEnabled})}`.
+  args.push(`--param=relayScheduleEnabled=${settings.relaySchedule}`);
+  const offline = spawn(process.execPath, args, {
     cwd: projectRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -136,6 +152,9 @@ const printReady = (settings: Settings): void => {
       `  complete the sample order:  curl -s -X POST -u local-account:local-secret -H 'content-type: application/json' -d '{}' ${base}/orders/order-1/complete`,
       `  OrderCompleted events:      ${relative(process.cwd(), settings.eventsFile) || settings.eventsFile}`,
       `  DynamoDB Local:             ${settings.dynamodbEndpoint} (table ${settings.tableName})`,
+      ...(settings.relaySchedule
+        ? []
+        : ['  relay schedule:             off (RELAY_SCHEDULE=off): pending events wait for `npm run relay`']),
       '  Ctrl-C stops everything.',
       '',
     ].join('\n'),
@@ -159,7 +178,9 @@ const main = async (): Promise<void> => {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
     await stopOffline(offline);
-    await dynamodb?.stop();
+    if (dynamodb !== undefined) await dynamodb.stop();
+    // Told to stop while DynamoDB Local was still starting: its java is known only by its pid file.
+    else if (settings.startOwnDynamoDb) stopByPidFile(pidFileIn(settings.localDir), 'SIGKILL');
     process.exit(code);
   };
   process.on('SIGINT', () => void stopAll(0));
@@ -170,6 +191,7 @@ const main = async (): Promise<void> => {
     await assertPortsFree(portsOf(settings));
     dynamodb = await startDynamoDb(settings);
     await prepareTable(settings);
+    if (stopping) return; // told to stop meanwhile: start nothing more
     offline = startOffline(settings);
     offline.once('exit', (code) => {
       if (stopping) return;

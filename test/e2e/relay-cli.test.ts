@@ -1,5 +1,6 @@
 import { describe, expect, test } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pendingShard } from '../../adapters/dynamodb/keys';
 import { orderCompletedEventId } from '../../domain/order-completed-event';
@@ -13,6 +14,7 @@ import {
   putRaw,
   readEvents,
   recordOf,
+  stackLog,
   uniqueHandle,
   waitForEvents,
 } from './support/e2e';
@@ -43,6 +45,11 @@ const relay = (...args: string[]) => {
 };
 
 describe('npm run relay (one pass against the local stack)', () => {
+  test('the e2e stack runs no scheduled relay: these tests own the relay and never race a scheduled pass', () => {
+    // RELAY_SCHEDULE=off (test/e2e/support/local-stack.ts); test/e2e/scheduled-relay.test.ts covers the schedule.
+    expect(readFileSync(stackLog(), 'utf8')).toContain('Scheduling [relayPendingEvents] cron: disabled');
+  });
+
   test('--status lists a stuck event and its age; a pass delivers it once; the next pass delivers nothing', async () => {
     const handle = uniqueHandle('relay-cli');
     const completedAt = new Date(Date.now() - 90_000).toISOString();

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { freePort } from '../../../scripts/local/fakes/free-port';
@@ -18,7 +18,18 @@ export interface LocalStack {
 
 const root = resolve(__dirname, '..', '..', '..');
 
-export const startLocalStack = async (localDir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<LocalStack> => {
+/**
+ * How the stack is started: `node` runs scripts/local/start.ts in one node, as `npm start` does after its launcher
+ * (`node --import tsx`); `npm` runs the real `npm start` (npm, then that node), for the tests of what a process
+ * manager does to the npm process.
+ */
+export type StartVia = 'node' | 'npm';
+
+export const startLocalStack = async (
+  localDir: string,
+  extraEnv: NodeJS.ProcessEnv = {},
+  via: StartVia = 'node',
+): Promise<LocalStack> => {
   rmSync(localDir, { recursive: true, force: true });
   const ports = {
     HTTP_PORT: await freePort(),
@@ -33,13 +44,19 @@ export const startLocalStack = async (localDir: string, extraEnv: NodeJS.Process
   // Other projects' global setups (integration) set these for their own tests; the stack must not inherit them.
   for (const name of ['DYNAMODB_ENDPOINT', 'EVENTBRIDGE_ENDPOINT', 'ORDERS_TABLE_NAME', 'EVENTS_FILE'])
     delete env[name];
+  // The tests own the relay (`npm run relay`): no scheduled pass races them. test/e2e/scheduled-relay.test.ts turns
+  // the schedule on in a stack of its own.
+  env.RELAY_SCHEDULE = 'off';
   Object.assign(env, extraEnv);
 
-  const child = spawn(
-    process.execPath,
-    [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'local', 'start.ts')],
-    { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child =
+    via === 'npm'
+      ? spawn('npm', ['start', '--silent'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(process.execPath, ['--import', 'tsx', resolve(root, 'scripts', 'local', 'start.ts')], {
+          cwd: root,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
   mkdirSync(localDir, { recursive: true });
   const logFile = resolve(localDir, 'stack.log');
   const log = createWriteStream(logFile);
@@ -83,4 +100,35 @@ export const stopLocalStack = async (child: ChildProcess): Promise<boolean> => {
   if (child.exitCode !== null) return true;
   child.kill('SIGKILL');
   return false;
+};
+
+/** Every process below `pid` (children, their children, ...), from `ps`: Linux and macOS. */
+export const descendantsOf = (pid: number): number[] => {
+  const listing = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8' }).stdout;
+  const children = new Map<number, number[]>();
+  for (const line of listing.split('\n')) {
+    const [child, parent] = line.trim().split(/\s+/).map(Number);
+    if (child === undefined || parent === undefined || Number.isNaN(child) || Number.isNaN(parent)) continue;
+    children.set(parent, [...(children.get(parent) ?? []), child]);
+  }
+  const found: number[] = [];
+  const queue = [pid];
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+};
+
+/** Those of `pids` still running (a zombie waiting to be reaped does not count: it holds nothing). */
+export const stillRunning = (pids: readonly number[]): number[] => {
+  if (pids.length === 0) return [];
+  const listing = spawnSync('ps', ['-o', 'pid=,stat=', '-p', pids.join(',')], { encoding: 'utf8' }).stdout;
+  return listing
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/))
+    .filter(([pid, stat]) => pid !== undefined && pid !== '' && !(stat ?? '').startsWith('Z'))
+    .map(([pid]) => Number(pid));
 };
