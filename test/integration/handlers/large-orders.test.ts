@@ -72,9 +72,14 @@ describe('an order at the 400 KB item limit', () => {
     let high = 409_600;
     while (high - low > 16) {
       const pad = Math.floor((low + high) / 2);
+      // Only DynamoDB's refusal of the size means "too large"; anything else (a timeout on a loaded machine) is a
+      // failure of the test's own setup and must not shrink the limit it searches for.
       const stored = await table.put({ ...toItem(padded(handle, pad)) }).then(
         () => true,
-        () => false,
+        (error: unknown) => {
+          if ((error as Error).name === 'ValidationException') return false;
+          throw error;
+        },
       );
       if (stored) low = pad;
       else high = pad;
@@ -117,7 +122,7 @@ describe('an order at the 400 KB item limit', () => {
       `400 KB order: largest storable ~${approxItemKb(changed[0] as RawItem)} KB item; 409 in ${refused.ms} ms, ` +
         `200 in ${done.ms} ms; its OrderCompleted entry ${eventBytes} bytes\n`,
     );
-  }, 90_000);
+  }, 180_000);
 });
 
 describe('a 50 000-point polyline', () => {
@@ -134,21 +139,35 @@ describe('a 50 000-point polyline', () => {
 
     const { response, publisher, ms } = await complete(handle);
     const changed = changedItems(before, await table.snapshot());
+    const pendingEvent = changed[0]?.pending_event as { event_id?: string } | undefined;
+    process.stdout.write(
+      `50 000 compact points: ${response.statusCode} in ${ms} ms` +
+        (response.statusCode !== 200
+          ? '\n'
+          : publisher.published.length === 1
+            ? ', its event published by the request\n'
+            : `, its event left pending for the relay (no time left to publish on this machine)\n`),
+    );
     if (response.statusCode === 200) {
       expect((response.body.polyline as { coordinates: unknown[] }).coordinates).toHaveLength(50_000);
       expect(response.body.polyline).toEqual(order.polyline);
       expect(changed.map((item) => [item.pk, item.status])).toEqual([[`${ACCOUNT}#${handle}`, 'completed']]);
       expect(changed[0]?.polyline).toEqual(order.polyline);
-      expect(publisher.published).toHaveLength(1);
-      expect(eventEntryBytes(publisher.published[0])).toBeLessThan(4_096);
+      if (publisher.published.length === 0) {
+        // The write took (nearly) all of the request's time on a loaded machine: as the contract says, the answer is
+        // still the 200, and the event is not lost but held in the outbox for the relay.
+        expect(pendingEvent?.event_id).toMatch(/^[0-9a-f]{32}$/);
+      } else {
+        expect(publisher.published).toHaveLength(1);
+        expect(eventEntryBytes(publisher.published[0])).toBeLessThan(4_096);
+      }
     } else {
       expect(response.statusCode).toBe(409);
       expect(response.body.detail).toEqual({ reason: 'item_size_limit' });
       expect(changed).toEqual([]);
       expect(publisher.attempts).toEqual([]);
     }
-    process.stdout.write(`50 000 compact points: ${response.statusCode} in ${ms} ms\n`);
-  }, 90_000);
+  }, 180_000);
 
   test('realistic fixes ([lng, lat, alt, time]): DynamoDB refuses to store such an order at all, so nothing exists to complete (404), no partial item', async () => {
     await table.clear();
@@ -169,5 +188,5 @@ describe('a 50 000-point polyline', () => {
     expectDocumentedError(404, response.body);
     expect(changedItems(before, await table.snapshot())).toEqual([]);
     expect(publisher.attempts).toEqual([]);
-  }, 90_000);
+  }, 180_000);
 });

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient } from '../../../adapters/aws-clients';
+import { createDocumentClient, toDocumentClient } from '../../../adapters/aws-clients';
 import type { DynamoDbOrderStore } from '../../../adapters/dynamodb/order-store';
 import type { DynamoDbPendingEventStore } from '../../../adapters/dynamodb/pending-event-store';
-import type { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
+import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { ensureOrdersTable, localClient } from '../../../scripts/local/dynamodb-local';
 import { endpoint, storesOf, type RawItem } from './dynamo';
 
@@ -37,13 +37,24 @@ export const freshTable = async (label: string, dynamodbEndpoint = endpoint()): 
   const name = `orders-${label}-${randomBytes(4).toString('hex')}`;
   const admin = localClient(endpoint(), REGION);
   await ensureOrdersTable(admin, name);
+  // The adapters under test get the service's own client (its 1 s connect / 2 s answer budget is part of what is
+  // tested). The test's own setup and checks (seed, put, snapshot, clear) get a patient one: on a loaded machine a
+  // 400 KB put or a whole-table scan can take longer than 2 s, and a slow fixture must not fail or fool a test.
   const client = createDocumentClient({ region: REGION, endpoint: dynamodbEndpoint });
+  const setup = toDocumentClient(
+    new DynamoDBClient({
+      region: REGION,
+      endpoint: endpoint(),
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      requestHandler: { connectionTimeout: 10_000, requestTimeout: 60_000 },
+    }),
+  );
 
   const snapshot = async (): Promise<RawItem[]> => {
     const items: RawItem[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await client.send(
+      const page = await setup.send(
         new ScanCommand({ TableName: name, ConsistentRead: true, ExclusiveStartKey: startKey }),
       );
       items.push(...(page.Items ?? []));
@@ -60,7 +71,7 @@ export const freshTable = async (label: string, dynamodbEndpoint = endpoint()): 
         .slice(start, start + 25)
         .map((item) => ({ DeleteRequest: { Key: { pk: item.pk, sk: item.sk } } }));
       while (requests.length > 0) {
-        const output = await client.send(new BatchWriteCommand({ RequestItems: { [name]: requests } }));
+        const output = await setup.send(new BatchWriteCommand({ RequestItems: { [name]: requests } }));
         requests = (output.UnprocessedItems?.[name] ?? []) as typeof requests;
       }
     }
@@ -70,13 +81,15 @@ export const freshTable = async (label: string, dynamodbEndpoint = endpoint()): 
     name,
     client,
     ...storesOf(client, name),
+    seeder: new DynamoDbOrderSeeder(setup, name),
     snapshot,
     put: async (item) => {
-      await client.send(new PutCommand({ TableName: name, Item: item }));
+      await setup.send(new PutCommand({ TableName: name, Item: item }));
     },
     clear,
     drop: async () => {
       client.destroy();
+      setup.destroy();
       await admin.send(new DeleteTableCommand({ TableName: name })).catch(() => undefined);
       admin.destroy();
     },
