@@ -24,12 +24,15 @@ const accountsTable = process.env.ACCOUNTS_TABLE_NAME ?? '';
 const cacheMs = Number(process.env.ACCOUNTS_CACHE_SECONDS ?? 60) * 1000;
 const accounts = new Map<string, { known: boolean; expiresAt: number }>();
 
-/** The deployed credential store, read on a cache miss as the service reads it (one GetItem; no hash check). */
+/** The deployed credential store, read on a cache miss as the service reads it (one consistent GetItem; no hash check). */
 const knownAccount = async (account: string): Promise<boolean> => {
   const cached = accounts.get(account);
   if (cached !== undefined && cached.expiresAt > Date.now()) return cached.known;
-  const output = await dynamo.send(new GetCommand({ TableName: accountsTable, Key: { account_id: account } }));
-  accounts.set(account, { known: output.Item !== undefined, expiresAt: Date.now() + cacheMs });
+  const readAt = Date.now();
+  const output = await dynamo.send(
+    new GetCommand({ TableName: accountsTable, Key: { account_id: account }, ConsistentRead: true }),
+  );
+  accounts.set(account, { known: output.Item !== undefined, expiresAt: readAt + cacheMs });
   return output.Item !== undefined;
 };
 

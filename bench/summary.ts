@@ -153,7 +153,7 @@ export const summarize = (
     },
     capacity_by_size: cost.bySize,
     auth_miss: {
-      note: 'a credential-cache miss (first request of an account per environment, then every ACCOUNTS_CACHE_SECONDS): one eventually consistent GetItem',
+      note: 'a credential-cache miss (first request of an account per environment, then every ACCOUNTS_CACHE_SECONDS): one strongly consistent GetItem',
       ...cost.authMiss,
     },
     prices_usd: PRICES,

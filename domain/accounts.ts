@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import {
   isActive,
   issueSecret,
@@ -10,19 +11,35 @@ import {
 
 /**
  * The operators' rules for accounts (`npm run accounts`): pure functions from an account as stored to the account
- * to store. The adapter writes the result conditionally on the version it read, so two operators at once cannot
- * lose an update.
+ * to store. Every result carries a new random `revision`, and the adapter writes it conditionally on the revision it
+ * read, so two operators at once cannot lose an update, and a change computed from a deleted account can never land
+ * on an account re-created under the same id (a version number would start again at 1; a random revision does not
+ * repeat).
  */
 
 export interface Account extends AccountCredentials {
   created_at: string;
   updated_at: string;
-  /** Incremented by every change; the write is conditional on the version read. */
+  /** Incremented by every change (shown to operators; items written before `revision` existed are matched on it). */
   version: number;
+  /**
+   * Random, new on every write (create, rotate, revoke, import): the concurrency token the next write is conditional
+   * on, and how a write whose answer was lost recognises itself. Absent on items written by earlier versions.
+   */
+  revision?: string | undefined;
 }
 
+/** 96 random bits: never repeats, across writes and across an account's lifetimes. */
+export const newRevision = (): string => randomBytes(12).toString('base64url');
+
 export type AccountProblemCode =
-  'account_exists' | 'unknown_account' | 'two_active_secrets' | 'unknown_secret' | 'concurrent_change' | 'bad_document';
+  | 'account_exists'
+  | 'unknown_account'
+  | 'two_active_secrets'
+  | 'unknown_secret'
+  | 'concurrent_change'
+  | 'bad_document'
+  | 'output_exists';
 
 /** A refused operator command: one clear line for the CLI, exit code 1. */
 export class AccountProblem extends Error {
@@ -46,7 +63,14 @@ export const newAccount = (accountId: string, now: Date): { account: Account; is
   const { secret, stored } = issueSecret(now);
   const at = now.toISOString();
   return {
-    account: { account_id: accountId, secrets: [stored], created_at: at, updated_at: at, version: 1 },
+    account: {
+      account_id: accountId,
+      secrets: [stored],
+      created_at: at,
+      updated_at: at,
+      version: 1,
+      revision: newRevision(),
+    },
     issued: { account_id: accountId, secret_id: stored.secret_id, secret },
   };
 };
@@ -75,7 +99,13 @@ export const rotateAccount = (
   );
   const { secret, stored } = issueSecret(now);
   return {
-    account: { ...account, secrets: [...kept, stored], updated_at: now.toISOString(), version: account.version + 1 },
+    account: {
+      ...account,
+      secrets: [...kept, stored],
+      updated_at: now.toISOString(),
+      version: account.version + 1,
+      revision: newRevision(),
+    },
     issued: { account_id: account.account_id, secret_id: stored.secret_id, secret },
   };
 };
@@ -90,6 +120,7 @@ export const revokeSecret = (account: Account, secretId: string, now: Date): Acc
     secrets: account.secrets.filter((secret) => secret.secret_id !== secretId),
     updated_at: now.toISOString(),
     version: account.version + 1,
+    revision: newRevision(),
   };
 };
 
@@ -104,6 +135,7 @@ export const importedAccount = (accountId: string, hash: SecretHash, now: Date):
     created_at: at,
     updated_at: at,
     version: 1,
+    revision: newRevision(),
   };
 };
 

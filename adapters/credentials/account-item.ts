@@ -22,6 +22,8 @@ export const accountItemSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   version: z.number().check(z.int(), z.minimum(1)),
+  /** Absent on items written before it existed: the next write adds it (accounts-table.ts). */
+  revision: z.optional(z.string().check(z.minLength(1))),
 });
 
 export const parseAccountItem = (item: Record<string, unknown>): Account => accountItemSchema.parse(item);
@@ -44,4 +46,5 @@ export const toAccountItem = (account: Account): Record<string, unknown> => ({
   created_at: account.created_at,
   updated_at: account.updated_at,
   version: account.version,
+  ...(account.revision === undefined ? {} : { revision: account.revision }),
 });

@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import {
   BatchWriteCommand,
   DeleteCommand,
@@ -23,9 +24,15 @@ import { parseAccountItem, toAccountItem } from './account-item';
 
 /**
  * The operators' side of the accounts table (`npm run accounts`). Every change is ONE conditional write: create
- * and import only where no item exists, rotate and revoke only on the version just read, delete only an existing
- * item. Two operators at once: one wins, the other is told, nothing is lost. The request function never uses
- * this (its role may only GetItem).
+ * and import only where no item exists; rotate, revoke and delete only on the `revision` just read (a random token
+ * every write renews, so a change computed from an account that was deleted meanwhile can never land on one
+ * re-created under the same id). Two operators at once: one wins, the other is told, nothing is lost. The request
+ * function never uses this (its role may only GetItem).
+ *
+ * A write whose answer was lost (applied, but answered after the SDK's per-attempt budget, so its retry fails its
+ * own condition) is recognised by the item the refused retry returns (ReturnValuesOnConditionCheckFailure ALL_OLD)
+ * carrying this write's revision, or, when no attempt was answered at all, by reading the item back: "my write is
+ * already there" is success.
  */
 export class AccountsTable {
   constructor(
@@ -53,30 +60,40 @@ export class AccountsTable {
   async rotate(accountId: string, oldExpiresAt?: Date): Promise<IssuedSecret> {
     const current = await this.mustGet(accountId);
     const { account, issued } = rotateAccount(current, this.now(), oldExpiresAt);
-    await this.replace(account, current.version);
+    await this.replace(account, current);
     return issued;
   }
 
   async revoke(accountId: string, secretId: string): Promise<Account> {
     const current = await this.mustGet(accountId);
     const account = revokeSecret(current, secretId, this.now());
-    await this.replace(account, current.version);
+    await this.replace(account, current);
     return account;
   }
 
+  /**
+   * Deletes the account as just read. Refused if it changed meanwhile; if it is gone when the delete is refused
+   * (this delete's own earlier attempt, answered too late, or another operator's), it is deleted: success.
+   */
   async delete(accountId: string): Promise<void> {
+    const current = await this.mustGet(accountId);
     try {
       await this.call(() =>
         this.client.send(
           new DeleteCommand({
             TableName: this.tableName,
             Key: { account_id: accountId },
-            ConditionExpression: 'attribute_exists(account_id)',
+            ...sameLifetime(current),
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw unknownAccount(accountId);
+      if (error instanceof ConditionalCheckFailedException) {
+        if (error.Item === undefined) return;
+        throw concurrentChange(accountId);
+      }
+      if (error instanceof DependencyUnavailable && (await this.readBack(accountId)) === null) return;
       throw error;
     }
   }
@@ -139,45 +156,54 @@ export class AccountsTable {
     return account;
   }
 
-  private async putNew(account: Account): Promise<void> {
+  private putNew(account: Account): Promise<void> {
+    return this.put(account, { ConditionExpression: 'attribute_not_exists(account_id)' }, () => {
+      return new AccountProblem('account_exists', `account ${account.account_id} exists already`);
+    });
+  }
+
+  private replace(account: Account, read: Account): Promise<void> {
+    return this.put(account, sameLifetime(read), () => concurrentChange(account.account_id));
+  }
+
+  /**
+   * One conditional PutItem of `account` (which carries a new revision). Refused: success if the refusing item is
+   * this very write (an earlier attempt applied, its answer lost), else `refused()`. Unanswered (every attempt
+   * timed out or failed): read back, success if this write is there.
+   */
+  private async put(account: Account, condition: Condition, refused: () => AccountProblem): Promise<void> {
     try {
       await this.call(() =>
         this.client.send(
           new PutCommand({
             TableName: this.tableName,
             Item: toAccountItem(account),
-            ConditionExpression: 'attribute_not_exists(account_id)',
+            ...condition,
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         ),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) {
-        throw new AccountProblem('account_exists', `account ${account.account_id} exists already`);
+        if (error.Item !== undefined && revisionOf(unmarshall(error.Item)) === account.revision) return;
+        throw refused();
+      }
+      if (
+        error instanceof DependencyUnavailable &&
+        (await this.readBack(account.account_id))?.revision === account.revision
+      ) {
+        return;
       }
       throw error;
     }
   }
 
-  private async replace(account: Account, readVersion: number): Promise<void> {
+  /** After a write nobody answered: the account as stored, null if there is none, undefined if the read fails too. */
+  private async readBack(accountId: string): Promise<Account | null | undefined> {
     try {
-      await this.call(() =>
-        this.client.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: toAccountItem(account),
-            ConditionExpression: 'version = :read',
-            ExpressionAttributeValues: { ':read': readVersion },
-          }),
-        ),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) {
-        throw new AccountProblem(
-          'concurrent_change',
-          `account ${account.account_id} was changed or deleted by someone else meanwhile; nothing written, run the command again`,
-        );
-      }
-      throw error;
+      return (await this.get(accountId)) ?? null;
+    } catch {
+      return undefined;
     }
   }
 
@@ -193,3 +219,28 @@ export class AccountsTable {
 }
 
 const unknownAccount = (accountId: string) => new AccountProblem('unknown_account', `no account ${accountId}`);
+const concurrentChange = (accountId: string) =>
+  new AccountProblem(
+    'concurrent_change',
+    `account ${accountId} was changed or deleted by someone else meanwhile; nothing written, run the command again`,
+  );
+
+interface Condition {
+  ConditionExpression: string;
+  ExpressionAttributeNames?: Record<string, string>;
+  ExpressionAttributeValues?: Record<string, unknown>;
+}
+
+/**
+ * The write applies only to the item exactly as read: same revision. An item written before revisions existed
+ * (no `revision`) is matched on its absence, its version and its creation time; the write then adds a revision.
+ */
+const sameLifetime = (read: Account): Condition =>
+  read.revision === undefined
+    ? {
+        ConditionExpression: 'attribute_not_exists(revision) AND version = :version AND created_at = :created',
+        ExpressionAttributeValues: { ':version': read.version, ':created': read.created_at },
+      }
+    : { ConditionExpression: 'revision = :revision', ExpressionAttributeValues: { ':revision': read.revision } };
+
+const revisionOf = (item: Record<string, unknown>): unknown => item.revision;

@@ -21,9 +21,10 @@ export class BoundedCache<V> {
     return { found: true, value: entry.value };
   }
 
-  set(key: string, value: V): void {
+  /** `since`: when the value was true (e.g. when its read was sent); the TTL counts from then. Default: now. */
+  set(key: string, value: V, since: number = this.now()): void {
     this.entries.delete(key);
-    this.entries.set(key, { value, expiresAt: this.now() + this.ttlMs });
+    this.entries.set(key, { value, expiresAt: since + this.ttlMs });
     while (this.entries.size > this.maxEntries) {
       const oldest = this.entries.keys().next();
       if (oldest.done === true) break;

@@ -29,7 +29,7 @@ export interface BenchFigures {
   sizes: SizeFigures[];
   /** The handler's CPU per warm request, SDK included (cpu_us_per_request). */
   cpu_ms: number;
-  /** Read units of one credential-cache miss (auth_miss.subject.read_units: one eventually consistent GetItem). */
+  /** Read units of one credential-cache miss (auth_miss.subject.read_units: one strongly consistent GetItem). */
   auth_read_units: number;
   prices: BenchPrices;
 }

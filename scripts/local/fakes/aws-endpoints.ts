@@ -21,7 +21,9 @@ export type Fault =
   /** Accept the connection, read the request, never answer. */
   | 'hang'
   /** DynamoDB proxy only: forward the call (it takes effect), then never answer. */
-  | 'forward-then-hang';
+  | 'forward-then-hang'
+  /** DynamoDB proxy only: forward the call (it takes effect), answer `lateMs` later (past the caller's budget). */
+  | 'forward-then-answer-late';
 
 interface Call {
   target: string;
@@ -149,13 +151,23 @@ export class FaultyDynamoDbProxy extends FakeEndpoint {
   protected readonly throttlingError = 'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException';
   /** Per operation (Query, UpdateItem, ...); unset operations use `fault`. */
   readonly faults: Partial<Record<string, Fault>> = {};
+  /** Per operation, for its next call only (then `faults` / `fault` again). */
+  readonly faultsOnce: Partial<Record<string, Fault>> = {};
+  /** How late 'forward-then-answer-late' answers. */
+  lateMs = 2_500;
 
   constructor(private readonly upstream: string) {
     super();
   }
 
   protected override faultFor(target: string): Fault {
-    return this.faults[target.replace(/^DynamoDB_\d+\./, '')] ?? this.fault;
+    const operation = target.replace(/^DynamoDB_\d+\./, '');
+    const once = this.faultsOnce[operation];
+    if (once !== undefined) {
+      delete this.faultsOnce[operation];
+      return once;
+    }
+    return this.faults[operation] ?? this.fault;
   }
 
   protected async answer(
@@ -173,6 +185,10 @@ export class FaultyDynamoDbProxy extends FakeEndpoint {
     const upstream = await fetch(this.upstream, { method: 'POST', headers, body: new Uint8Array(raw) });
     const text = await upstream.text();
     if (fault === 'forward-then-hang') return; // it happened; the caller never hears so
+    if (fault === 'forward-then-answer-late') {
+      await new Promise((resolve) => setTimeout(resolve, this.lateMs));
+      if (response.destroyed || request.socket.destroyed) return; // the caller gave up on it meanwhile
+    }
     response.writeHead(upstream.status, {
       'content-type': upstream.headers.get('content-type') ?? this.contentType,
       'x-amzn-requestid': upstream.headers.get('x-amzn-requestid') ?? randomUUID(),

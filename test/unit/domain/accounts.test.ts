@@ -67,6 +67,10 @@ describe('accounts: create, rotate, revoke, import', () => {
     const { account: rotated, issued: second } = rotateAccount(account, T0);
     const revoked = revokeSecret(rotated, first.secret_id, later(1));
     expect(revoked.version).toBe(3);
+    // Every change carries a new random revision (the concurrency token): never repeated, not even by a new account.
+    const revisions = [account, rotated, revoked, newAccount('acme', T0).account].map((a) => a.revision);
+    expect(new Set(revisions).size).toBe(4);
+    expect(revisions.every((revision) => typeof revision === 'string' && revision.length >= 16)).toBe(true);
     expect(verifySecret(first.secret, revoked, later(2))).toBe(false);
     expect(verifySecret(second.secret, revoked, later(2))).toBe(true);
     expect(problemOf(() => revokeSecret(revoked, first.secret_id, later(3))).code).toBe('unknown_secret');

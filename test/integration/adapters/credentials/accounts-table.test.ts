@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { toAccountItem } from '../../../../adapters/credentials/account-item';
 import { createDocumentClient } from '../../../../adapters/aws-clients';
 import { AccountsTable } from '../../../../adapters/credentials/accounts-table';
 import { DynamoDbCredentialStore } from '../../../../adapters/credentials/dynamodb-credential-store';
-import { AccountProblem, importedAccount, type Account } from '../../../../domain/accounts';
+import { AccountProblem, importedAccount, newAccount, type Account } from '../../../../domain/accounts';
 import { createCredential, verifySecret } from '../../../../domain/credentials';
 import { ensureAccountsTable, LOCAL_ACCOUNTS_FILE, readAccountsDocument } from '../../../../scripts/local/accounts';
 import { localClient } from '../../../../scripts/local/dynamodb-local';
@@ -98,6 +100,97 @@ describe('operators: create, rotate, revoke, delete (every change conditional)',
       imported: [],
       existing: ['local-account', 'other-account'],
     });
+  });
+});
+
+/**
+ * The same table through a client that holds every write until released: an operator's command paused between its
+ * read and its write.
+ */
+const pausedTable = () => {
+  let release: () => void = () => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  let reachedWrite: () => void = () => undefined;
+  const atWrite = new Promise<void>((resolve) => (reachedWrite = resolve));
+  const paused = {
+    send: async (command: Parameters<DynamoDBDocumentClient['send']>[0]) => {
+      if (command instanceof PutCommand) {
+        reachedWrite();
+        await gate;
+      }
+      return client.send(command as never);
+    },
+  } as unknown as DynamoDBDocumentClient;
+  return { table: new AccountsTable(paused, name), atWrite, release };
+};
+
+describe('an account deleted and re-created meanwhile is never written by a change computed from the old one', () => {
+  // Issue 22: every account started at version 1 and writes were conditional on the version, so a rotate or revoke
+  // paused after its read landed on the re-created account: the deleted account's secret worked again.
+  test.each([
+    ['rotate', (t: AccountsTable, id: string) => t.rotate(id)],
+    ['revoke', (t: AccountsTable, id: string, secretId: string) => t.revoke(id, secretId)],
+  ])('%s paused between read and write while the account is deleted and re-created: refused', async (_c, change) => {
+    const id = `lifetimes-${randomBytes(4).toString('hex')}`;
+    const old = await table.create(id);
+    const paused = pausedTable();
+    const pending = problemOf(change(paused.table, id, old.secret_id));
+    await paused.atWrite; // it has read the old account
+
+    await table.delete(id);
+    const recreated = await table.create(id);
+    const before = await table.get(id);
+    paused.release();
+
+    expect((await pending).code).toBe('concurrent_change');
+    expect(await table.get(id)).toEqual(before); // untouched
+    const credentials = await storeFor(0).find(id);
+    expect(verifySecret(old.secret, credentials, new Date())).toBe(false);
+    expect(verifySecret(recreated.secret, credentials, new Date())).toBe(true);
+  });
+
+  test('items written before revisions existed still work: the next write adds a revision; the race is refused', async () => {
+    const legacyItem = (id: string) => {
+      const { account } = newAccount(id, new Date());
+      const item = toAccountItem({ ...account, revision: undefined });
+      expect(item).not.toHaveProperty('revision');
+      return { account, item };
+    };
+    const id = `legacy-${randomBytes(4).toString('hex')}`;
+    const { item } = legacyItem(id);
+    await client.send(new PutCommand({ TableName: name, Item: item }));
+    expect((await table.get(id))?.revision).toBeUndefined();
+
+    // A rotate of the legacy item: conditioned on no revision + its version (+ created_at); writes a revision.
+    const rotated = await table.rotate(id);
+    const stored = await table.get(id);
+    expect(stored?.revision).toEqual(expect.any(String));
+    expect(stored?.version).toBe(2);
+    expect(verifySecret(rotated.secret, stored, new Date())).toBe(true);
+    await table.revoke(id, rotated.secret_id);
+    expect((await table.get(id))?.secrets).toHaveLength(1);
+
+    // A rotate paused on a legacy item while it is deleted and re-created (by this version: with a revision, or by
+    // an earlier one: no revision, version 1, a later created_at): refused both times.
+    for (const recreate of [
+      async (other: string) => void (await table.create(other)),
+      async (other: string) => {
+        await new Promise((resolve) => setTimeout(resolve, 5)); // a later created_at
+        await client.send(new PutCommand({ TableName: name, Item: legacyItem(other).item }));
+      },
+    ]) {
+      const other = `legacy-${randomBytes(4).toString('hex')}`;
+      await client.send(new PutCommand({ TableName: name, Item: legacyItem(other).item }));
+      const paused = pausedTable();
+      const pending = problemOf(paused.table.rotate(other));
+      await paused.atWrite;
+      await table.delete(other);
+      await recreate(other);
+      const before = await table.get(other);
+      paused.release();
+      expect((await pending).code).toBe('concurrent_change');
+      expect(await table.get(other)).toEqual(before);
+    }
   });
 });
 

@@ -5,6 +5,7 @@ import {
   ProvisionedThroughputExceededException,
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { toAccountItem } from '../../../../adapters/credentials/account-item';
 import { AccountsTable } from '../../../../adapters/credentials/accounts-table';
@@ -39,18 +40,74 @@ describe('AccountsTable (operators): every change is conditional', () => {
     expect((refused as AccountProblem).code).toBe('account_exists');
   });
 
-  test('rotate reads consistently and writes only on the version it read; a concurrent change is reported', async () => {
+  test('rotate reads consistently and writes only on the revision it read; a concurrent change is reported', async () => {
     const { account } = newAccount('acme', NOW);
     ddb.on(GetCommand).resolves({ Item: toAccountItem(account) });
     ddb.on(PutCommand).rejects(conditionFailed());
     const refused = await rejection(table.rotate('acme'));
     expect((refused as AccountProblem).code).toBe('concurrent_change');
     expect(ddb.commandCalls(GetCommand)[0]?.args[0].input.ConsistentRead).toBe(true);
-    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({
-      ConditionExpression: 'version = :read',
-      ExpressionAttributeValues: { ':read': 1 },
-      Item: { version: 2 },
+    const put = ddb.commandCalls(PutCommand)[0]?.args[0].input;
+    expect(put).toMatchObject({
+      ConditionExpression: 'revision = :revision',
+      ExpressionAttributeValues: { ':revision': account.revision },
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+      Item: { version: 2, revision: expect.any(String) },
     });
+    // A new random revision every write: never the one read, never one an earlier lifetime of the id had.
+    expect(put?.Item?.revision).not.toBe(account.revision);
+  });
+
+  test('an item written before revisions existed: matched on no revision + version + created_at; the write adds one', async () => {
+    const { account } = newAccount('acme', NOW);
+    const legacy = toAccountItem({ ...account, revision: undefined });
+    expect(legacy).not.toHaveProperty('revision');
+    ddb.on(GetCommand).resolves({ Item: legacy });
+    ddb.on(PutCommand).resolves({});
+    await table.rotate('acme');
+    expect(ddb.commandCalls(PutCommand)[0]?.args[0].input).toMatchObject({
+      ConditionExpression: 'attribute_not_exists(revision) AND version = :version AND created_at = :created',
+      ExpressionAttributeValues: { ':version': 1, ':created': account.created_at },
+      Item: { version: 2, revision: expect.any(String) },
+    });
+  });
+
+  test('a refused write that returns this very write (its earlier attempt applied, answer lost) is success', async () => {
+    const { account } = newAccount('acme', NOW);
+    ddb.on(GetCommand).resolves({ Item: toAccountItem(account) });
+    // The refused retry returns the item as it is: the one this rotate's first attempt wrote.
+    ddb.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+      throw new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: marshall(input.Item),
+      });
+    });
+    const issued = await table.rotate('acme');
+    expect(issued.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // ...but another write's item is a refusal.
+    ddb.on(PutCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: 'The conditional request failed',
+        $metadata: {},
+        Item: marshall(toAccountItem(newAccount('acme', NOW).account)),
+      }),
+    );
+    expect(((await rejection(table.rotate('acme'))) as AccountProblem).code).toBe('concurrent_change');
+    expect(((await rejection(table.create('acme'))) as AccountProblem).code).toBe('account_exists');
+  });
+
+  test('a write nobody answered is read back: there -> success; not there -> the table is unreachable', async () => {
+    const { account } = newAccount('acme', NOW);
+    let written: Record<string, unknown> | undefined;
+    ddb.on(PutCommand).callsFake((input: { Item: Record<string, unknown> }) => {
+      written = input.Item;
+      throw Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+    });
+    ddb.on(GetCommand).callsFake(() => ({ Item: written }));
+    expect((await table.create('acme')).account_id).toBe('acme');
+    ddb.on(GetCommand).resolves({ Item: toAccountItem(account) });
+    expect(await rejection(table.create('acme'))).toBeInstanceOf(DependencyUnavailable);
   });
 
   test('revoke of an unknown account: unknown_account, nothing written', async () => {

@@ -38,14 +38,19 @@ const rejection = (promise: Promise<unknown>): Promise<unknown> =>
   );
 
 describe('DynamoDbCredentialStore', () => {
-  test('a miss is ONE eventually consistent GetItem of the account; a warm hit makes no call', async () => {
+  test('a miss is ONE strongly consistent GetItem of the account; a warm hit makes no call', async () => {
     ddb.on(GetCommand).resolves({ Item: item('acct-1', 's3cret') });
     const { store } = storeWith();
 
     const first = await store.find('acct-1');
     expect(verifySecret('s3cret', first, new Date())).toBe(true);
     expect(getCalls()).toEqual([
-      { TableName: TABLE, Key: { account_id: 'acct-1' }, ProjectionExpression: 'account_id, secrets' },
+      {
+        TableName: TABLE,
+        Key: { account_id: 'acct-1' },
+        ProjectionExpression: 'account_id, secrets',
+        ConsistentRead: true,
+      },
     ]);
 
     for (let i = 0; i < 10; i += 1) await store.find('acct-1');
@@ -122,6 +127,32 @@ describe('DynamoDbCredentialStore', () => {
     expect(verifySecret('new-secret', await store.find('acct-1'), new Date())).toBe(true);
   });
 
+  test('worst case: revoked just after the server read, answered 2 s late: refused TTL after the revocation', async () => {
+    // Issue 22: the TTL used to count from the answer, so this secret was still accepted 62 s after its revocation.
+    // The server reads the item (strongly consistent) as the request is sent; the revocation lands 1 ms later; the
+    // answer takes 2 s (a slow attempt; a retried one is later still). The bound: TTL after the revocation.
+    const { store, advance } = storeWith();
+    let revokedAt = 0;
+    ddb.on(GetCommand).callsFakeOnce(async () => {
+      const answer = { Item: item('acct-1', 'old-secret') }; // what the server read
+      revokedAt = advance(1); // ...and the revocation right after
+      advance(1_999); // the answer arrives 2 s after the read was sent
+      return answer;
+    });
+    expect(verifySecret('old-secret', await store.find('acct-1'), new Date())).toBe(true);
+    ddb.on(GetCommand).resolves({ Item: item('acct-1', 'new-secret') });
+    const acceptedAt = async (at: number) => {
+      advance(at - advance(0)); // the clock to `at`
+      return verifySecret('old-secret', await store.find('acct-1'), new Date());
+    };
+    expect(await acceptedAt(revokedAt + TTL_MS - 2)).toBe(true); // still within the bound: allowed
+    expect(await acceptedAt(revokedAt + TTL_MS - 1)).toBe(false); // the entry (read sent at revokedAt - 1) expired
+    expect(getCalls().every((call) => call.ConsistentRead === true)).toBe(true);
+    process.stdout.write(
+      `revoked secret refused ${TTL_MS - 1} ms after its revocation (TTL ${TTL_MS} ms, answer 2 s late)\n`,
+    );
+  });
+
   test('an account created after its id was looked up works once the negative entry expires', async () => {
     ddb.on(GetCommand).resolvesOnce({});
     const { store, advance } = storeWith();
@@ -134,30 +165,69 @@ describe('DynamoDbCredentialStore', () => {
   test('refresh (after a refused secret) re-reads at most once per second per id: a rotated-in secret works at once', async () => {
     ddb.on(GetCommand).resolvesOnce({ Item: item('acct-1', 'old-secret') });
     const { store, advance } = storeWith();
-    await store.find('acct-1');
+    await store.find('acct-1'); // a legitimate request: read, cached
     ddb.on(GetCommand).resolves({ Item: item('acct-1', 'new-secret') });
-    // Within a second of the read: the cached answer, no call (a burst of wrong secrets costs nothing).
-    advance(999);
-    expect(verifySecret('new-secret', await store.refresh('acct-1'), new Date())).toBe(false);
-    expect(getCalls()).toHaveLength(1);
-    advance(1);
+    // The first refused secret re-reads (whenever the last legitimate read was)...
+    advance(10);
+    expect(verifySecret('new-secret', await store.find('acct-1'), new Date())).toBe(false);
     expect(verifySecret('new-secret', await store.refresh('acct-1'), new Date())).toBe(true);
     expect(getCalls()).toHaveLength(2);
     // ...and the refreshed copy is what find serves from then on.
     expect(verifySecret('new-secret', await store.find('acct-1'), new Date())).toBe(true);
     expect(getCalls()).toHaveLength(2);
+    // Within a second of that re-read, further refused secrets are answered from the cache (a burst costs nothing).
+    advance(999);
+    await store.find('acct-1');
+    await store.refresh('acct-1');
+    expect(getCalls()).toHaveLength(2);
+    advance(1);
+    await store.find('acct-1');
+    await store.refresh('acct-1');
+    expect(getCalls()).toHaveLength(3);
   });
 
   test('refresh of an unknown id: same rate limit; an account created meanwhile is found', async () => {
     ddb.on(GetCommand).resolvesOnce({});
     const { store, advance } = storeWith();
+    // find reads (a miss); the refusal's refresh uses that read: one read per refused secret.
     expect(await store.find('acct-new')).toBeUndefined();
     expect(await store.refresh('acct-new')).toBeUndefined();
     expect(getCalls()).toHaveLength(1);
     ddb.on(GetCommand).resolves({ Item: item('acct-new', 's3cret') });
     advance(1_000);
+    expect(await store.find('acct-new')).toBeUndefined();
     expect(verifySecret('s3cret', await store.refresh('acct-new'), new Date())).toBe(true);
     expect(getCalls()).toHaveLength(2);
+  });
+
+  test('every refused secret costs exactly one read, known or unknown id, whatever legitimate traffic did before', async () => {
+    // Issue 22: a refresh skipped because a legitimate request had read the account within the last second told
+    // a prober that the account was in use. Now only refused secrets start the 1 s window.
+    ddb
+      .on(GetCommand)
+      .callsFake((input: { Key: { account_id: string } }) =>
+        input.Key.account_id === 'acct-1' ? { Item: item('acct-1', 's3cret') } : {},
+      );
+    const { store, advance } = storeWith();
+    const readsOf = async (accountId: string, before: () => Promise<unknown>) => {
+      await before();
+      const calls = getCalls().length;
+      await store.find(accountId); // the refused attempt: find, then refresh (as authenticate does)
+      await store.refresh(accountId);
+      return getCalls().length - calls;
+    };
+    // Just after a legitimate request read the account (or the unknown id): one read, as for a cold id.
+    expect(await readsOf('acct-1', () => store.find('acct-1'))).toBe(1);
+    advance(5_000);
+    expect(await readsOf('nobody', () => store.find('nobody'))).toBe(1);
+    advance(5_000);
+    // Cold (never looked up): one read each.
+    expect(await readsOf('acct-1', async () => advance(120_000))).toBe(1);
+    expect(await readsOf('nobody-2', async () => undefined)).toBe(1);
+    // Cached long ago by legitimate traffic: one read each.
+    advance(30_000);
+    expect(await readsOf('acct-1', async () => undefined)).toBe(1);
+    expect(await readsOf('nobody-2', async () => undefined)).toBe(1);
   });
 
   test.each([
