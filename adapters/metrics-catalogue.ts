@@ -15,6 +15,7 @@ export const METRIC_PANELS = {
   publishing: { title: 'OrderCompleted publishing (per minute)', stats: ['Sum'] },
   pending: { title: 'Pending events and the oldest one’s age (relay)', stats: ['Maximum'] },
   dependencies: { title: 'Time in each dependency per request (ms, p50 and p99)', stats: ['p50', 'p99'] },
+  webhooks: { title: 'Webhook deliveries (per minute)', stats: ['Sum'] },
 } as const satisfies Record<string, { title: string; stats: readonly string[] }>;
 export type MetricPanel = keyof typeof METRIC_PANELS;
 
@@ -24,7 +25,7 @@ type Unit = 'Count' | 'Milliseconds' | 'Seconds';
 export interface MetricSpec {
   unit: Unit;
   /** The function that emits it (serverless.yml function key). */
-  emittedBy: 'completeOrder' | 'relayPendingEvents';
+  emittedBy: 'completeOrder' | 'relayPendingEvents' | 'webhookSender';
   panel: MetricPanel;
   /** The panel's right-hand axis (a different unit from its neighbours). */
   rightAxis?: true;
@@ -98,6 +99,30 @@ export const METRICS = {
     emittedBy: 'completeOrder',
     panel: 'dependencies',
     description: 'Time in the accounts table per request (cache misses only).',
+  },
+  WebhooksDelivered: {
+    unit: 'Count',
+    emittedBy: 'webhookSender',
+    panel: 'webhooks',
+    description: 'A webhook delivery its receiver accepted.',
+  },
+  WebhookRetries: {
+    unit: 'Count',
+    emittedBy: 'webhookSender',
+    panel: 'webhooks',
+    description: 'A webhook delivery that failed for now and will be retried.',
+  },
+  WebhookEndpointsDisabled: {
+    unit: 'Count',
+    emittedBy: 'webhookSender',
+    panel: 'webhooks',
+    description: 'An endpoint disabled because its receiver answered 410 Gone.',
+  },
+  WebhooksDeadLettered: {
+    unit: 'Count',
+    emittedBy: 'webhookSender',
+    panel: 'webhooks',
+    description: 'A webhook delivery given up and sent to the webhooks dead-letter queue.',
   },
 } as const satisfies Record<string, MetricSpec>;
 

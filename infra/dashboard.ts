@@ -201,7 +201,11 @@ export const dashboardWidgets = (settings: DashboardSettings): Widget[] => {
         `${settings.service}-${settings.stage}/access and the functions' log groups (Logs Insights queries there).`,
     },
   };
-  const rows = [apiPanels(settings), lambdaPanels(settings), servicePanels(settings), deadLetterPanels()];
+  // Each group starts a row; a group of more than four panels wraps onto the next row.
+  const groups = [apiPanels(settings), lambdaPanels(settings), servicePanels(settings), deadLetterPanels()];
+  const rows = groups.flatMap((group) =>
+    Array.from({ length: Math.ceil(group.length / 4) }, (_, i) => group.slice(i * 4, i * 4 + 4)),
+  );
   const widgets = rows.flatMap((row, r) => row.map((panel, i) => metricWidget(panel, i * WIDTH, 2 + r * HEIGHT)));
   return [header, ...widgets];
 };

@@ -27,6 +27,8 @@ const onOff = (name: string, fallback: boolean): boolean => {
 export const stageTableName = (stage: string): string => `orders-complete-${stage}-orders`;
 /** serverless.yml's accounts table name for a stage (${self:service}-${sls:stage}-accounts). */
 export const stageAccountsTableName = (stage: string): string => `orders-complete-${stage}-accounts`;
+/** serverless.yml's webhooks table name for a stage (${self:service}-${sls:stage}-webhooks). */
+export const stageWebhooksTableName = (stage: string): string => `orders-complete-${stage}-webhooks`;
 /** serverless.yml's event bus name for a stage (${self:service}-${sls:stage}). */
 export const stageBusName = (stage: string): string => `orders-complete-${stage}`;
 
@@ -47,6 +49,10 @@ export const localSettings = () => {
     startOwnDynamoDb: !process.env.DYNAMODB_ENDPOINT,
     dynamodbDataDir: resolve(localDir, 'dynamodb'),
     eventsFile: resolve(localDir, 'events.jsonl'),
+    /** The local webhook receiver: its port, what it verified, and what the local sender gave up (dead letters). */
+    webhookReceiverPort: int('WEBHOOK_RECEIVER_PORT', 4020),
+    webhooksFile: resolve(localDir, 'webhooks.jsonl'),
+    webhookDeadLettersFile: resolve(localDir, 'webhook-dead-letters.jsonl'),
     esbuildDir: resolve(localDir, 'esbuild'),
     /**
      * serverless offline runs relayPendingEvents every minute, as AWS does. RELAY_SCHEDULE=off leaves pending
@@ -55,6 +61,7 @@ export const localSettings = () => {
     relaySchedule: onOff('RELAY_SCHEDULE', true),
     tableName: stageTableName('local'),
     accountsTableName: stageAccountsTableName('local'),
+    webhooksTableName: stageWebhooksTableName('local'),
     /** serverless.yml's bus and source for stage "local". */
     busName: stageBusName('local'),
     eventSource: 'orders-complete',

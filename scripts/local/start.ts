@@ -27,6 +27,7 @@ import {
 import { seedLocalAccounts } from './accounts';
 import { assertPortsFree } from './ports';
 import { seedOrdersFromFile } from './seed-orders';
+import { ensureLocalEndpoint, ensureWebhooksTable, startWebhookReceiver } from './webhooks';
 import { localSettings } from './settings';
 import { UserFacingError } from './user-facing-error';
 
@@ -59,6 +60,7 @@ const portsOf = (settings: Settings) => [
   { port: settings.lambdaPort, what: 'serverless offline Lambda API', variable: 'LAMBDA_PORT' },
   { port: settings.eventbridgePort, what: 'local EventBridge', variable: 'EVENTBRIDGE_PORT' },
   { port: settings.eventbridgePubSubPort, what: 'local EventBridge pub/sub', variable: 'EVENTBRIDGE_PUBSUB_PORT' },
+  { port: settings.webhookReceiverPort, what: 'local webhook receiver', variable: 'WEBHOOK_RECEIVER_PORT' },
   ...(settings.startOwnDynamoDb
     ? [{ port: settings.dynamodbPort, what: 'DynamoDB Local', variable: 'DYNAMODB_PORT' }]
     : []),
@@ -86,6 +88,25 @@ const prepareTable = async (settings: Settings): Promise<void> => {
   client.destroy();
 };
 
+/** The local receiver's URL, registered as local-account's endpoint (README "Webhooks"). */
+const receiverUrl = (settings: Settings): string => `http://localhost:${settings.webhookReceiverPort}/webhooks`;
+
+/** The webhooks table, local-account's endpoint for the local receiver, and the receiver itself. */
+const prepareWebhooks = async (settings: Settings) => {
+  const client = localClient(settings.dynamodbEndpoint, settings.region);
+  await ensureWebhooksTable(client, settings.webhooksTableName);
+  const url = receiverUrl(settings);
+  const endpointId = await ensureLocalEndpoint(client, settings.webhooksTableName, url);
+  const server = await startWebhookReceiver({
+    client,
+    tableName: settings.webhooksTableName,
+    port: settings.webhookReceiverPort,
+    url,
+    file: settings.webhooksFile,
+  });
+  return { endpointId, url, close: () => (server.close(), client.destroy()) };
+};
+
 /** serverless offline in its own process group, its output passed through. */
 const startOffline = (settings: Settings): ChildProcess => {
   const serverlessBin = join(dirname(require.resolve('serverless/package.json')), 'bin', 'serverless.js');
@@ -105,6 +126,7 @@ const startOffline = (settings: Settings): ChildProcess => {
       DYNAMODB_ENDPOINT: settings.dynamodbEndpoint,
       EVENTBRIDGE_ENDPOINT: settings.eventbridgeEndpoint,
       EVENTS_FILE: settings.eventsFile,
+      WEBHOOK_DEAD_LETTERS_FILE: settings.webhookDeadLettersFile,
       ESBUILD_WORK_FOLDER: relative(projectRoot, settings.esbuildDir),
       SLS_TELEMETRY_DISABLED: '1',
       SLS_NOTIFICATIONS_MODE: 'off',
@@ -143,7 +165,7 @@ const waitForOffline = async (settings: Settings): Promise<void> => {
   }
 };
 
-const printReady = (settings: Settings): void => {
+const printReady = (settings: Settings, webhook: { endpointId: string; url: string }): void => {
   const base = `http://localhost:${settings.httpPort}`;
   console.log(
     [
@@ -151,6 +173,7 @@ const printReady = (settings: Settings): void => {
       `orders-complete is ready at ${base}`,
       `  complete the sample order:  curl -s -X POST -u local-account:local-secret -H 'content-type: application/json' -d '{}' ${base}/orders/order-1/complete`,
       `  OrderCompleted events:      ${relative(process.cwd(), settings.eventsFile) || settings.eventsFile}`,
+      `  signed webhooks:            ${webhook.url} (local-account, ${webhook.endpointId}) -> ${relative(process.cwd(), settings.webhooksFile) || settings.webhooksFile} (npm run webhooks -- tail)`,
       `  DynamoDB Local:             ${settings.dynamodbEndpoint} (table ${settings.tableName})`,
       ...(settings.relaySchedule
         ? []
@@ -173,11 +196,13 @@ const main = async (): Promise<void> => {
 
   let dynamodb: RunningDynamoDb | undefined;
   let offline: ChildProcess | undefined;
+  let webhooks: Awaited<ReturnType<typeof prepareWebhooks>> | undefined;
   let stopping = false;
   const stopAll = async (code: number): Promise<never> => {
     if (stopping) return new Promise<never>(() => undefined);
     stopping = true;
     await stopOffline(offline);
+    webhooks?.close();
     if (dynamodb !== undefined) await dynamodb.stop();
     // Told to stop while DynamoDB Local was still starting: its java is known only by its pid file.
     else if (settings.startOwnDynamoDb) stopByPidFile(pidFileIn(settings.localDir), 'SIGKILL');
@@ -192,6 +217,8 @@ const main = async (): Promise<void> => {
     dynamodb = await startDynamoDb(settings);
     await prepareTable(settings);
     if (stopping) return; // told to stop meanwhile: start nothing more
+    webhooks = await prepareWebhooks(settings);
+    if (stopping) return webhooks.close();
     offline = startOffline(settings);
     offline.once('exit', (code) => {
       if (stopping) return;
@@ -199,7 +226,7 @@ const main = async (): Promise<void> => {
       void stopAll(1);
     });
     await waitForOffline(settings);
-    printReady(settings);
+    printReady(settings, webhooks);
   } catch (error) {
     if (error instanceof UserFacingError) console.error(error.message);
     else console.error(`npm start failed: ${error instanceof Error ? error.message : String(error)}`);

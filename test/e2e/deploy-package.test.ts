@@ -177,7 +177,8 @@ describe('serverless package (no AWS credentials)', () => {
       'CompleteOrderLambdaFunction',
       'GetOpenApiLambdaFunction',
       'RelayPendingEventsLambdaFunction',
-    ]); // no local subscriber
+      'WebhookSenderLambdaFunction',
+    ]); // no local subscriber, no local webhook dispatcher
     for (const [id, fn] of Object.entries(functions)) {
       expect(fn.Properties.Runtime).toMatch(/^nodejs(22|24)\.x$/);
       expect(fn.Properties.Architectures).toEqual(['arm64']);
@@ -196,7 +197,9 @@ describe('serverless package (no AWS credentials)', () => {
     const relay = template.Resources.RelayPendingEventsLambdaFunction;
     expect((relay?.Properties.Handler as string).endsWith('handlers/lambda/relay-pending-events.handler')).toBe(true);
     expect(relay?.Properties.Timeout).toBe(60);
-    const rules = ofType(template, 'AWS::Events::Rule').map(([, rule]) => rule);
+    const rules = ofType(template, 'AWS::Events::Rule')
+      .map(([, rule]) => rule)
+      .filter((rule) => rule.Properties.ScheduleExpression !== undefined); // the other rule: webhooks (below)
     expect(rules.map((rule) => rule.Properties.ScheduleExpression)).toEqual(['rate(1 minute)']);
     expect(JSON.stringify(rules[0]?.Properties.Targets)).toContain('RelayPendingEventsLambdaFunction');
     expect(template.Resources.RelayPendingEventsLambdaEvConf?.Properties).toMatchObject({
@@ -402,6 +405,7 @@ describe('serverless package (no AWS credentials)', () => {
         'GetOpenApiLogGroup',
         'HttpApiAccessLogGroup',
         'RelayPendingEventsLogGroup',
+        'WebhookSenderLogGroup',
       ]);
       for (const group of Object.values(groups)) expect(group.Properties.RetentionInDays).toBe(days);
     }
@@ -427,6 +431,8 @@ describe('serverless package (no AWS credentials)', () => {
       'OldestPendingEventAgeAlarm',
       'PublishFailuresAlarm',
       'RelayDeadLetterQueueDepthAlarm',
+      'WebhookBacklogAlarm',
+      'WebhookDeadLetterQueueDepthAlarm',
     ]);
     for (const [id, alarm] of Object.entries(alarms)) {
       expect(alarm.Properties.AlarmActions).toEqual([ref('AlarmTopic')]);
@@ -527,8 +533,12 @@ describe('serverless package (no AWS credentials)', () => {
         );
       }
     }
-    // The check does catch a consumer without one: the local stage's subscriber (never deployed) has none.
-    expect(asyncConsumersWithoutDlq(local.template)).toEqual(['LocalEventSubscriberLambdaFunction']);
+    // The check does catch a consumer without one: the local stage's subscriber and webhook dispatcher (never
+    // deployed) have none.
+    expect(asyncConsumersWithoutDlq(local.template)).toEqual([
+      'LocalEventSubscriberLambdaFunction',
+      'LocalWebhookDispatcherLambdaFunction',
+    ]);
   });
 
   test('tags: every function, the API and (via stack tags) every taggable resource carry service and stage', () => {
@@ -541,6 +551,147 @@ describe('serverless package (no AWS credentials)', () => {
     }
     expect(prod.template.Resources.HttpApi?.Properties.Tags).toEqual(tags);
   });
+
+  // ---- issue 21: signed webhooks ----
+  describe('webhooks: rule -> queue -> sender, dead-letter queue, alarm, archive, least privilege', () => {
+    test('the OrderCompleted rule (the published pattern) targets the delivery queue, with its own retry and DLQ', () => {
+      const rule = dev.template.Resources.WebhookRule!;
+      expect(rule.Properties).toMatchObject({
+        Name: 'orders-complete-dev-webhooks',
+        EventBusName: ref('OrderEventsBus'),
+        EventPattern: JSON.parse(
+          readFileSync(join(root, 'contracts', 'order-completed.event-pattern.json'), 'utf8'),
+        ) as unknown,
+        Targets: [
+          {
+            Id: 'webhook-queue',
+            Arn: arnOf('WebhookQueue'),
+            RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86400 },
+            DeadLetterConfig: { Arn: arnOf('WebhookDeadLetterQueue') },
+          },
+        ],
+      });
+      // Only that rule may send to the queues.
+      const policy = dev.template.Resources.WebhookQueuePolicy!.Properties as {
+        Queues: unknown[];
+        PolicyDocument: { Statement: unknown[] };
+      };
+      expect(policy.Queues).toEqual([ref('WebhookQueue'), ref('WebhookDeadLetterQueue')]);
+      expect(policy.PolicyDocument.Statement).toEqual([
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'events.amazonaws.com' },
+          Action: 'sqs:SendMessage',
+          Resource: [arnOf('WebhookQueue'), arnOf('WebhookDeadLetterQueue')],
+          Condition: { ArnEquals: { 'aws:SourceArn': arnOf('WebhookRule') } },
+        },
+      ]);
+    });
+
+    test('the queue: redrive to the dead-letter queue, retention beyond the 24 h schedule, visibility 6x the timeout', () => {
+      const queue = dev.template.Resources.WebhookQueue!.Properties;
+      const sender = dev.template.Resources.WebhookSenderLambdaFunction!.Properties;
+      expect(queue).toMatchObject({
+        QueueName: 'orders-complete-dev-webhooks',
+        SqsManagedSseEnabled: true,
+        RedrivePolicy: { deadLetterTargetArn: arnOf('WebhookDeadLetterQueue'), maxReceiveCount: 16 },
+      });
+      expect(queue.MessageRetentionPeriod as number).toBeGreaterThan(2 * 86400);
+      expect(queue.VisibilityTimeout).toBe(6 * (sender.Timeout as number));
+      expect(dev.template.Resources.WebhookDeadLetterQueue!.Properties).toMatchObject({
+        MessageRetentionPeriod: 1209600,
+        SqsManagedSseEnabled: true,
+      });
+    });
+
+    test('the sender: SQS batches with partial batch failures, bounded concurrency, its own table and queues', () => {
+      const mapping = ofType(dev.template, 'AWS::Lambda::EventSourceMapping').map(([, m]) => m.Properties);
+      expect(mapping).toEqual([
+        expect.objectContaining({
+          EventSourceArn: arnOf('WebhookQueue'),
+          FunctionName: arnOf('WebhookSenderLambdaFunction'),
+          BatchSize: 10,
+          FunctionResponseTypes: ['ReportBatchItemFailures'],
+          ScalingConfig: { MaximumConcurrency: 100 },
+        }),
+      ]);
+      const sender = dev.template.Resources.WebhookSenderLambdaFunction!.Properties;
+      expect((sender.Handler as string).endsWith('handlers/lambda/webhook-sender.handler')).toBe(true);
+      expect((sender.Environment as { Variables: Record<string, unknown> }).Variables).toMatchObject({
+        WEBHOOKS_TABLE_NAME: 'orders-complete-dev-webhooks',
+        WEBHOOK_QUEUE_URL: ref('WebhookQueue'),
+        WEBHOOK_DLQ_URL: ref('WebhookDeadLetterQueue'),
+        WEBHOOK_TIMEOUT_MS: '10000',
+      });
+      expect(
+        (sender.Environment as { Variables: Record<string, unknown> }).Variables.WEBHOOK_ALLOW_LOOPBACK,
+      ).toBeUndefined();
+      expect(prod.template.Resources.WebhookSenderEventSourceMappingSQSWebhookQueue?.Properties.ScalingConfig).toEqual({
+        MaximumConcurrency: 300,
+      });
+    });
+
+    test('least privilege: only the sender reads the webhooks table (the secrets); nothing else touches it', () => {
+      expect(statementsOf(dev.template, 'WebhookSenderRole')).toEqual([
+        ...logsAndTraces('WebhookSenderLogGroup'),
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:UpdateItem'],
+          Resource: arnOf('WebhooksTable'),
+        },
+        {
+          Effect: 'Allow',
+          Action: [
+            'sqs:ReceiveMessage',
+            'sqs:DeleteMessage',
+            'sqs:GetQueueAttributes',
+            'sqs:ChangeMessageVisibility',
+            'sqs:SendMessage',
+          ],
+          Resource: arnOf('WebhookQueue'),
+        },
+        { Effect: 'Allow', Action: ['sqs:SendMessage'], Resource: arnOf('WebhookDeadLetterQueue') },
+      ]);
+      for (const [id] of ofType(dev.template, 'AWS::IAM::Role')) {
+        if (id === 'WebhookSenderRole') continue;
+        expect(JSON.stringify(statementsOf(dev.template, id))).not.toContain('WebhooksTable');
+      }
+      expect(dev.template.Resources.WebhooksTable?.Properties).toMatchObject({
+        TableName: 'orders-complete-dev-webhooks',
+        KeySchema: [
+          { AttributeName: 'account_id', KeyType: 'HASH' },
+          { AttributeName: 'endpoint_id', KeyType: 'RANGE' },
+        ],
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      });
+      expect(dev.template.Resources.WebhooksTable?.DeletionPolicy).toBe('Retain');
+    });
+
+    test('the dead-letter alarm, and the archive with retention per stage; none of it in the local stage', () => {
+      const alarm = prod.template.Resources.WebhookDeadLetterQueueDepthAlarm!.Properties;
+      expect(alarm).toMatchObject({
+        Namespace: 'AWS/SQS',
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['WebhookDeadLetterQueue', 'QueueName'] } }],
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      expect(dev.template.Resources.OrderEventsArchive?.Properties).toEqual({
+        ArchiveName: 'orders-complete-dev-events',
+        SourceArn: arnOf('OrderEventsBus'),
+        RetentionDays: 7,
+      });
+      expect(prod.template.Resources.OrderEventsArchive?.Properties.RetentionDays).toBe(90);
+      expect(
+        Object.keys(local.template.Resources).filter((id) => /Webhook(Queue|Rule|Sender|sTable)/.test(id)),
+      ).toEqual([]);
+      expect(local.template.Resources.LocalWebhookDispatcherLambdaFunction?.Type).toBe('AWS::Lambda::Function');
+    });
+  });
+  // ---- end issue 21 ----
 });
 
 /** The dashboard's widgets, from its Fn::Sub body (placeholders such as ${HttpApi} left as they are). */
@@ -632,6 +783,7 @@ describe('operators see every request and the whole service (issue 23)', () => {
       'OrderCompleted publishing (per minute)',
       'Pending events and the oldest one’s age (relay)',
       'Time in each dependency per request (ms, p50 and p99)',
+      'Webhook deliveries (per minute)',
       'Relay dead-letter queue: failed passes (messages sent) and depth',
       'Relay invocations: event age (ms) and events dropped',
     ]);
@@ -669,8 +821,14 @@ describe('operators see every request and the whole service (issue 23)', () => {
     const emittedNames = [
       ...new Set(emitted.filter((m) => m.namespace === 'OrdersComplete').map((m) => m.name)),
     ].sort();
-    expect(emittedNames).toEqual(Object.keys(METRICS).sort());
-    expect(shown).toEqual(emittedNames);
+    // Every catalogued metric is shown; those of the two functions run here are exactly the ones they emitted (the
+    // webhook sender's are checked by its own tests, not run here).
+    expect(shown).toEqual(Object.keys(METRICS).sort());
+    const ofRunFunctions = Object.entries(METRICS)
+      .filter(([, spec]) => spec.emittedBy === 'completeOrder' || spec.emittedBy === 'relayPendingEvents')
+      .map(([name]) => name)
+      .sort();
+    expect(emittedNames).toEqual(ofRunFunctions);
     expect(emitted.every((m) => m.namespace === 'OrdersComplete')).toBe(true);
     for (const m of emitted) {
       expect(m.dimensions).toEqual([['service', 'stage']]);

@@ -38,6 +38,20 @@ describe('a CLI whose reader goes away exits quietly with status 0', () => {
     }
   }, 60_000);
 
+  test('webhooks tail --all (issue 21), which would otherwise follow .local/webhooks.jsonl for ever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'webhooks-pipe-'));
+    try {
+      writeFileSync(
+        join(dir, 'webhooks.jsonl'),
+        Array.from({ length: 200 }, (_, i) => `${JSON.stringify({ webhook_id: String(i) })}\n`).join(''),
+      );
+      const result = await runWithReaderGone('webhooks.ts', ['tail', '--all'], { LOCAL_DIR: dir });
+      expect(result).toEqual({ code: 0, signal: null, stderr: '' });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   test('a failure the command had already decided keeps its status (capacity with a bad --rps: 2)', async () => {
     // Its usage goes to stderr, which is still read: the status is the command's own, not the pipe's.
     const result = await runWithReaderGone('capacity.ts', ['--rps', 'many']);

@@ -10,7 +10,15 @@ import { freePort } from '../../../scripts/local/fakes/free-port';
 export interface LocalStack {
   child: ChildProcess;
   baseUrl: string;
-  ports: Record<'HTTP_PORT' | 'LAMBDA_PORT' | 'DYNAMODB_PORT' | 'EVENTBRIDGE_PORT' | 'EVENTBRIDGE_PUBSUB_PORT', number>;
+  ports: Record<
+    | 'HTTP_PORT'
+    | 'LAMBDA_PORT'
+    | 'DYNAMODB_PORT'
+    | 'EVENTBRIDGE_PORT'
+    | 'EVENTBRIDGE_PUBSUB_PORT'
+    | 'WEBHOOK_RECEIVER_PORT',
+    number
+  >;
   /** Everything the stack printed (serverless offline and the function's own log lines). */
   logFile: string;
   startupMs: number;
@@ -37,6 +45,7 @@ export const startLocalStack = async (
     DYNAMODB_PORT: await freePort(),
     EVENTBRIDGE_PORT: await freePort(),
     EVENTBRIDGE_PUBSUB_PORT: await freePort(),
+    WEBHOOK_RECEIVER_PORT: await freePort(),
   };
   // INFO: the function's logs of every request (successes included) reach the stack log, where tests look for leaks.
   const env: NodeJS.ProcessEnv = { ...process.env, LOCAL_DIR: localDir, LOG_LEVEL: 'INFO' };
