@@ -99,5 +99,10 @@ export default tseslint.config(
     files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
     ...tseslint.configs.disableTypeChecked,
   },
+  {
+    // serverless loads its plugins, esbuild plugins and variable files (infra/*.cjs) as CommonJS.
+    files: ['infra/**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
   prettier,
 );

@@ -1,4 +1,5 @@
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { recordMetric, type MetricName } from './metrics-catalogue';
 
 /**
  * Which dependency made a request slow, without the in-process Tracer: each SDK client times its calls (all
@@ -10,7 +11,7 @@ export const DEPENDENCY_METRIC = {
   ordersTable: 'OrdersTableLatency',
   eventBus: 'EventBusLatency',
   credentials: 'CredentialsLatency',
-} as const;
+} as const satisfies Record<string, MetricName>;
 export type Dependency = keyof typeof DEPENDENCY_METRIC;
 
 /** The time spent in each dependency since the last reset (one Lambda environment runs one request at a time). */
@@ -28,7 +29,7 @@ export class DependencyTimings {
   /** Moves the totals onto the metrics of the current invocation (0.1 ms resolution) and starts again. */
   flushTo(metrics: Metrics): void {
     for (const [dependency, ms] of this.spent) {
-      metrics.addMetric(DEPENDENCY_METRIC[dependency], MetricUnit.Milliseconds, Math.round(ms * 10) / 10);
+      recordMetric(metrics, DEPENDENCY_METRIC[dependency], Math.round(ms * 10) / 10);
     }
     this.spent.clear();
   }

@@ -1,9 +1,10 @@
 import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Tracer } from '@aws-lambda-powertools/tracer';
 import type * as TracerMiddlewareModule from '@aws-lambda-powertools/tracer/middleware';
 import type { CounterSink } from '../domain/ports';
 import { DependencyTimings } from './dependency-timings';
+import { recordMetric, type MetricName } from './metrics-catalogue';
 
 /**
  * Powertools, configured once: structured logs, CloudWatch metrics in EMF, X-Ray traces. Each is switched
@@ -13,7 +14,7 @@ import { DependencyTimings } from './dependency-timings';
 export const SERVICE_NAME = 'orders-complete';
 export const METRICS_NAMESPACE = 'OrdersComplete';
 
-/** Every metric the request path emits (Count). The relay emits its own (Relay*, PendingEvents, ...). */
+/** The counts the request path emits; every metric of the service is in adapters/metrics-catalogue.ts. */
 export const METRIC = {
   OrdersCompleted: 'OrdersCompleted',
   CompletionConflicts: 'CompletionConflicts',
@@ -25,8 +26,8 @@ export const METRIC = {
   PublishBreakerOpened: 'PublishBreakerOpened',
   PublishBreakerHalfOpened: 'PublishBreakerHalfOpened',
   PublishBreakerClosed: 'PublishBreakerClosed',
-} as const;
-export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+} as const satisfies Record<string, MetricName>;
+export type CountMetricName = (typeof METRIC)[keyof typeof METRIC];
 
 export interface Observability {
   logger: Logger;
@@ -105,8 +106,8 @@ export const willPublishMetrics = (metrics: Metrics): boolean =>
   MetricsSwitch.isPublishing(metrics) && metrics.hasStoredMetrics();
 
 /** Counts one occurrence; flushed as EMF by the logMetrics middleware at the end of the invocation. */
-export const countMetric = (metrics: Metrics, name: MetricName): void => {
-  metrics.addMetric(name, MetricUnit.Count, 1);
+export const countMetric = (metrics: Metrics, name: CountMetricName): void => {
+  recordMetric(metrics, name, 1);
 };
 
 /** The use case's counters, as Powertools metrics. */

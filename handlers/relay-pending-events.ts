@@ -1,6 +1,6 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, ScheduledEvent } from 'aws-lambda';
@@ -13,6 +13,7 @@ import {
   type RelayReport,
 } from '../domain/relay-pending-events';
 import { createObservability } from '../adapters/observability';
+import { recordMetric } from '../adapters/metrics-catalogue';
 import { createRelayDeps, relayOptions } from '../adapters/composition-root';
 
 /**
@@ -54,10 +55,10 @@ export const createRelayHandler = (
         ...(part === undefined ? {} : { part }),
         shouldStop: () => context.getRemainingTimeInMillis() < STOP_MARGIN_MS,
       });
-      metrics.addMetric('RelayEventsPublished', MetricUnit.Count, report.published);
-      metrics.addMetric('RelayPublishFailures', MetricUnit.Count, report.failed);
-      metrics.addMetric('PendingEvents', MetricUnit.Count, report.pending_after);
-      metrics.addMetric('OldestPendingEventAgeSeconds', MetricUnit.Seconds, report.oldest_pending_age_seconds);
+      recordMetric(metrics, 'RelayEventsPublished', report.published);
+      recordMetric(metrics, 'RelayPublishFailures', report.failed);
+      recordMetric(metrics, 'PendingEvents', report.pending_after);
+      recordMetric(metrics, 'OldestPendingEventAgeSeconds', report.oldest_pending_age_seconds);
       if (report.failed > 0 || report.oldest_pending_age_seconds > 120) logger.warn('relay pass', { ...report });
       else logger.info('relay pass', { ...report, ...(part === undefined ? {} : { part }) });
       return report;

@@ -16,7 +16,7 @@ export interface ColdRun {
   loadedBytes: Record<Side, number>;
 }
 
-interface ColdResult {
+export interface ColdResult {
   status: number;
   since_process_start_ms: number;
   load_ms: number;
@@ -25,7 +25,14 @@ interface ColdResult {
   loaded_files?: string[];
 }
 
-const coldStart = async (ctx: BenchContext, side: Side, tag: string, trackLoaded = false): Promise<ColdResult> => {
+/** One fresh process of a side: load, first request. `extraEnv` goes on top of the side's Lambda environment. */
+export const coldStart = async (
+  ctx: BenchContext,
+  side: Side,
+  tag: string,
+  trackLoaded = false,
+  extraEnv: Record<string, string> = {},
+): Promise<ColdResult> => {
   const [handle] = ctx.newHandles(side, 1, 'cold');
   await ctx.seed([handle as string], 10);
   const resultFile = join(ctx.workDir, `cold-${side}-${tag}.json`);
@@ -38,6 +45,7 @@ const coldStart = async (ctx: BenchContext, side: Side, tag: string, trackLoaded
       BENCH_EVENT: JSON.stringify(ctx.eventsFor([handle as string])[0]),
       BENCH_RESULT_FILE: resultFile,
       ...(trackLoaded ? { BENCH_TRACK_LOADED: '1' } : {}),
+      ...extraEnv,
     },
     stdio: ['ignore', logFd, logFd],
   });

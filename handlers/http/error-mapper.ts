@@ -9,7 +9,7 @@ import {
   OrderTooLarge,
   describeError,
 } from '../../domain/errors';
-import { countMetric, METRIC, type MetricName } from '../../adapters/observability';
+import { countMetric, METRIC, type CountMetricName } from '../../adapters/observability';
 import { HttpError, ValidationFailed } from './http-error';
 import { ResponseTooLarge } from './compression';
 import { errorResponse } from './responses';
@@ -71,7 +71,7 @@ const unavailable = (): APIGatewayProxyStructuredResultV2 =>
   errorResponse(503, 'Service temporarily unavailable; retry later', {}, { 'retry-after': RETRY_AFTER_SECONDS });
 
 /** The metric an error response counts under, if any: 409 conflicts and request validation failures. */
-export const metricForStatus = (statusCode: number | undefined): MetricName | undefined => {
+export const metricForStatus = (statusCode: number | undefined): CountMetricName | undefined => {
   if (statusCode === 409) return METRIC.CompletionConflicts;
   if (statusCode === 406 || statusCode === 413 || statusCode === 415 || statusCode === 422) {
     return METRIC.ValidationFailures;

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import { recordMetric, type MetricName } from '../../adapters/metrics-catalogue';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
@@ -41,7 +42,7 @@ const toJob = (record: SQSRecord): DeliveryJob => ({
   message: parseDeliveryMessage(record.body),
 });
 
-const METRIC_OF: Record<DeliveryOutcome['outcome'], string | undefined> = {
+const METRIC_OF: Record<DeliveryOutcome['outcome'], MetricName | undefined> = {
   delivered: 'WebhooksDelivered',
   retry: 'WebhookRetries',
   gone: 'WebhookEndpointsDisabled',
@@ -70,7 +71,7 @@ export const createWebhookSenderHandler = (deps: DeliveryDeps, logger: Logger, m
       const outcomes = await processDeliveryBatch(jobs, deps);
       for (const outcome of outcomes) {
         const metric = METRIC_OF[outcome.outcome];
-        if (metric !== undefined) metrics.addMetric(metric, MetricUnit.Count, 1);
+        if (metric !== undefined) recordMetric(metrics, metric, 1);
         if (outcome.outcome === 'delivered' || !outcome.failed) logger.info('webhook delivery', { ...outcome });
         else logger.warn('webhook delivery', { ...outcome });
       }

@@ -1,15 +1,18 @@
 import { loadConfig } from '../../config/env';
 import { describe, expect, test, beforeAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { buildBundles } from '../../bench/build';
+import { mapTrace } from '../../scripts/trace';
+import { METRICS } from '../../adapters/metrics-catalogue';
+import { collectEmittedMetrics, type EmittedMetric } from './support/emitted-metrics';
 
 /**
  * `serverless package` works without AWS credentials and produces the stack docs/operations.md promises:
  * runtime, per-function least-privilege IAM, alarms, throttling, log retention, tags, per-stage params.
- * dev and prod are packaged (prod with an alarm e-mail, as an operator would deploy it).
+ * dev and prod are packaged (prod with an alarm e-mail, as an operator would deploy it; without one it refuses).
  */
 const root = resolve(__dirname, '..', '..');
 
@@ -18,6 +21,7 @@ interface Resource {
   Properties: Record<string, unknown>;
   Condition?: string;
   DeletionPolicy?: string;
+  DependsOn?: unknown;
 }
 interface Template {
   Conditions?: Record<string, unknown>;
@@ -34,8 +38,7 @@ interface Packaged {
   dir: string;
 }
 
-const packageStage = (stage: string, extraArgs: string[] = []): Packaged => {
-  const dir = join(root, '.local', 'e2e', `package-${stage}`);
+const runPackage = (stage: string, extraArgs: string[], dir: string) => {
   rmSync(dir, { recursive: true, force: true });
   const serverless = join(dirname(require.resolve('serverless/package.json')), 'bin', 'serverless.js');
   const env: NodeJS.ProcessEnv = {
@@ -43,8 +46,8 @@ const packageStage = (stage: string, extraArgs: string[] = []): Packaged => {
     ESBUILD_WORK_FOLDER: `.local/e2e/package-esbuild-${stage}`,
     SLS_TELEMETRY_DISABLED: '1',
   };
-  for (const name of ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'ALARM_EMAIL'])
-    delete env[name];
+  const unset = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_PROFILE', 'ALARM_EMAIL'];
+  for (const name of [...unset, 'ALARM_TOPIC_ARN']) delete env[name];
   env.AWS_SHARED_CREDENTIALS_FILE = '/nonexistent';
   const result = spawnSync(
     process.execPath,
@@ -55,6 +58,12 @@ const packageStage = (stage: string, extraArgs: string[] = []): Packaged => {
       encoding: 'utf8',
     },
   );
+  return result;
+};
+
+const packageStage = (stage: string, extraArgs: string[] = []): Packaged => {
+  const dir = join(root, '.local', 'e2e', `package-${stage}`);
+  const result = runPackage(stage, extraArgs, dir);
   if (result.status !== 0) throw new Error(`serverless package failed:\n${result.stdout}\n${result.stderr}`);
   return {
     template: JSON.parse(readFileSync(join(dir, 'cloudformation-template-update-stack.json'), 'utf8')) as Template,
@@ -63,15 +72,15 @@ const packageStage = (stage: string, extraArgs: string[] = []): Packaged => {
   };
 };
 
-/** The names of a zip's .mjs entries under a folder (central directory). */
-const zipEntryNames = (zip: Buffer, folder: string): string[] => {
+/** The names of a zip's .mjs (or other `suffix`) entries under a folder (central directory). */
+const zipEntryNames = (zip: Buffer, folder: string, suffix = '.mjs'): string[] => {
   const end = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
   let offset = zip.readUInt32LE(end + 16);
   const names: string[] = [];
   for (let i = 0; i < zip.readUInt16LE(end + 10); i += 1) {
     const nameLength = zip.readUInt16LE(offset + 28);
     const name = zip.toString('utf8', offset + 46, offset + 46 + nameLength);
-    if (name.startsWith(folder) && name.endsWith('.mjs')) names.push(name);
+    if (name.startsWith(folder) && name.endsWith(suffix)) names.push(name);
     offset += 46 + nameLength + zip.readUInt16LE(offset + 30) + zip.readUInt16LE(offset + 32);
   }
   return names;
@@ -227,10 +236,16 @@ describe('serverless package (no AWS credentials)', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'breaching',
     });
+    // Messages *sent* in the last 15 minutes (Lambda's on-failure destination sends them), not the queue's depth:
+    // a depth alarm stays in ALARM until the queue is purged and so tells nobody of the next failed pass.
     expect(alarms.RelayDeadLetterQueueDepthAlarm?.Properties).toMatchObject({
       Namespace: 'AWS/SQS',
-      MetricName: 'ApproximateNumberOfMessagesVisible',
+      MetricName: 'NumberOfMessagesSent',
       Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['RelayDeadLetterQueue', 'QueueName'] } }],
+      Statistic: 'Sum',
+      Period: 300,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 1,
       Threshold: 0,
       ComparisonOperator: 'GreaterThanThreshold',
     });
@@ -311,6 +326,33 @@ describe('serverless package (no AWS credentials)', () => {
     );
   });
 
+  test('source maps: none in the zip, each beside the package, and npm run trace maps a frame back to TypeScript', () => {
+    const zip = readFileSync(join(dev.dir, 'orders-complete.zip'));
+    expect(zipEntryNames(zip, '', '.map')).toEqual([]);
+    const code = zipEntryNames(zip, '');
+    expect(code.length).toBeGreaterThan(1);
+    const mapsDir = join(dev.dir, 'source-maps');
+    for (const name of code) {
+      expect(readZipEntry(zip, name).toString()).not.toContain('sourceMappingURL');
+      expect(existsSync(join(mapsDir, `${name}.map`))).toBe(true);
+    }
+    // A frame at a known spot of the shipped entry maps to the line of handlers/complete-order.ts that holds it.
+    const entry = readZipEntry(zip, 'handlers/lambda/complete-order.mjs').toString();
+    const at = entry.indexOf('order already completed');
+    expect(at).toBeGreaterThan(0);
+    const before = entry.slice(0, at);
+    const frame = `handlers/lambda/complete-order.mjs:${before.split('\n').length}:${at - before.lastIndexOf('\n')}`;
+    const source = readFileSync(join(root, 'handlers', 'complete-order.ts'), 'utf8').split('\n');
+    const line = source.findIndex((text) => text.includes('order already completed')) + 1;
+    const mapped = mapTrace(`Error: x\n    at handler (file:///var/task/${frame})\n`, mapsDir);
+    expect(mapped.unmapped).toEqual([]);
+    expect(mapped.text).toContain(`handlers/complete-order.ts:${line}:`);
+    // Another build's chunk has no map here: left as it was, and named.
+    expect(mapTrace('    at f (/var/task/handlers/lambda/chunk-ZZZZZZZZ.mjs:1:5)', mapsDir).unmapped).toEqual([
+      'handlers/lambda/chunk-ZZZZZZZZ.mjs',
+    ]);
+  });
+
   test('Powertools: metrics on, active tracing, in-process Tracer opt-in, namespace and service as agreed', () => {
     const fn = dev.template.Resources.CompleteOrderLambdaFunction;
     expect(fn?.Properties.TracingConfig).toEqual({ Mode: 'Active' });
@@ -365,7 +407,7 @@ describe('serverless package (no AWS credentials)', () => {
     });
   });
 
-  test('every function has a log group; logs expire per stage (dev 14 days, prod 90)', () => {
+  test('every function has a log group, the API its access log group; logs expire per stage (dev 14 days, prod 90)', () => {
     for (const [{ template }, days] of [
       [dev, 14],
       [prod, 90],
@@ -374,6 +416,7 @@ describe('serverless package (no AWS credentials)', () => {
       expect(Object.keys(groups).sort()).toEqual([
         'CompleteOrderLogGroup',
         'GetOpenApiLogGroup',
+        'HttpApiAccessLogGroup',
         'RelayPendingEventsLogGroup',
         'WebhookSenderLogGroup',
       ]);
@@ -466,13 +509,30 @@ describe('serverless package (no AWS credentials)', () => {
   });
 
   test('the alarm topic e-mails the stage’s alarmEmail param, and has no subscription without one', () => {
-    expect(prod.template.Resources.AlarmEmailSubscription).toMatchObject({
-      Condition: 'HasAlarmEmail',
+    expect(prod.template.Resources.AlarmEmailSubscription).toEqual({
+      Type: 'AWS::SNS::Subscription',
       Properties: { TopicArn: ref('AlarmTopic'), Protocol: 'email', Endpoint: 'ops@example.com' },
     });
-    expect(prod.template.Conditions?.HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['ops@example.com', ''] }] });
-    expect(dev.template.Conditions?.HasAlarmEmail).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
+    // No subscription in dev, and no constant condition standing in for one (cfn-lint W8003).
+    expect(dev.template.Resources.AlarmEmailSubscription).toBeUndefined();
+    expect(dev.template.Conditions).toBeUndefined();
+    expect(prod.template.Conditions).toBeUndefined();
   });
+
+  test('prod refuses to package without a notification target, at once, in one line', () => {
+    const started = Date.now();
+    const refused = runPackage('prod', [], join(root, '.local', 'e2e', 'package-prod-refused'));
+    const seconds = (Date.now() - started) / 1000;
+    expect(refused.status).not.toBe(0);
+    const line =
+      'Stage "prod" needs an alarm notification target: add --param="alarmEmail=<address>" or ' +
+      '--param="alarmTopicArn=<SNS topic ARN>" (docs/operations.md "Alarm notifications").';
+    expect(`${refused.stdout}\n${refused.stderr}`.split('\n').map((l) => l.trim())).toContain(line);
+    // Before building anything: no bundle, no template.
+    expect(existsSync(join(root, '.local', 'e2e', 'package-prod-refused'))).toBe(false);
+    console.log(`prod without a notification target refused in ${seconds.toFixed(1)} s`);
+    expect(runbookAnchors).toContain('alarm-notifications');
+  }, 120_000);
 
   test('every asynchronous consumer has a retry policy and a dead-letter queue, and every queue a depth alarm', () => {
     for (const { template } of [dev, prod]) {
@@ -645,4 +705,202 @@ describe('serverless package (no AWS credentials)', () => {
     });
   });
   // ---- end issue 21 ----
+});
+
+/** The dashboard's widgets, from its Fn::Sub body (placeholders such as ${HttpApi} left as they are). */
+interface Widget {
+  type: string;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  properties: { title?: string; metrics?: (string | Record<string, unknown>)[][] };
+}
+const dashboardBodyOf = (template: Template): string =>
+  (template.Resources.Dashboard?.Properties.DashboardBody as { 'Fn::Sub': string })['Fn::Sub'];
+const widgetsOf = (template: Template): Widget[] =>
+  (JSON.parse(dashboardBodyOf(template)) as { widgets: Widget[] }).widgets;
+/** A metric line as [namespace, name, dimension, value, ...] and its options. */
+const partsOf = (line: (string | Record<string, unknown>)[]) => ({
+  names: line.filter((part): part is string => typeof part === 'string'),
+  options: line.find((part) => typeof part !== 'string') ?? {},
+});
+const metricsOf = (widget: Widget | undefined) => (widget?.properties.metrics ?? []).map(partsOf);
+const envOf = (template: Template, id: string): Record<string, string> =>
+  (template.Resources[id]?.Properties.Environment as { Variables: Record<string, string> }).Variables;
+
+describe('operators see every request and the whole service (issue 23)', () => {
+  let emitted: EmittedMetric[];
+  beforeAll(async () => {
+    // What the code emits, run in the environment `serverless package` gave prod's function.
+    emitted = await collectEmittedMetrics(envOf(prod.template, 'CompleteOrderLambdaFunction'));
+  }, 60_000);
+
+  test('access logs: one JSON line per request with both request ids, status, route, latencies, errors and caller IP', () => {
+    for (const [{ template }, stage, days] of [
+      [dev, 'dev', 14],
+      [prod, 'prod', 90],
+    ] as const) {
+      const settings = template.Resources.HttpApiStage?.Properties.AccessLogSettings as {
+        DestinationArn: unknown;
+        Format: string;
+      };
+      expect(settings.DestinationArn).toEqual(arnOf('HttpApiAccessLogGroup'));
+      expect(settings.Format).not.toContain('\n');
+      const format = JSON.parse(settings.Format) as Record<string, string>;
+      expect(format).toMatchObject({
+        requestId: '$context.requestId', // the caller's apigw-requestid, the function's correlation_id
+        integrationRequestId: '$context.integration.requestId', // the Lambda request id (function_request_id)
+        status: '$context.status',
+        routeKey: '$context.routeKey',
+        responseLatency: '$context.responseLatency',
+        integrationLatency: '$context.integrationLatency',
+        integrationStatus: '$context.integrationStatus',
+        integrationErrorMessage: '$context.integrationErrorMessage',
+        errorMessage: '$context.error.message',
+        sourceIp: '$context.identity.sourceIp',
+      });
+      // Each field is one context variable; none is a request header (the Authorization header never reaches it).
+      for (const value of Object.values(format)) expect(value).toMatch(/^\$context\.[A-Za-z.]+$/);
+      expect(settings.Format).not.toMatch(/header|authorization/i);
+      expect(template.Resources.HttpApiAccessLogGroup?.Properties).toEqual({
+        LogGroupName: `/aws/http-api/orders-complete-${stage}/access`,
+        RetentionInDays: days,
+      });
+      expect(template.Resources.HttpApiStage?.DependsOn).toBeUndefined();
+    }
+    // The runbook's Logs Insights queries go from one id to the other with these very field names.
+    const operations = readFileSync(join(root, 'docs', 'operations.md'), 'utf8');
+    const section = operations.slice(operations.indexOf('### Access logs'));
+    expect(runbookAnchors).toContain('access-logs');
+    for (const field of ['requestId', 'integrationRequestId', 'correlation_id', 'function_request_id'])
+      expect(section).toContain(field);
+  });
+
+  test('the dashboard: API, Lambda, the service’s own metrics (exactly the ones the code emits), the DLQ', () => {
+    expect(prod.template.Resources.Dashboard?.Type).toBe('AWS::CloudWatch::Dashboard');
+    expect(prod.template.Resources.Dashboard?.Properties.DashboardName).toBe('orders-complete-prod');
+    expect(dev.template.Resources.Dashboard?.Properties.DashboardName).toBe('orders-complete-dev');
+    const widgets = widgetsOf(prod.template);
+    const byTitle = new Map(widgets.map((widget) => [widget.properties.title, widget]));
+    expect(widgets.map((widget) => widget.properties.title).filter(Boolean)).toEqual([
+      'API requests (per minute)',
+      'API 4xx (per minute)',
+      'API 5xx (per minute)',
+      'API latency p50 / p99 (ms)',
+      'Lambda errors (per minute)',
+      'Lambda throttles (per minute)',
+      'Lambda concurrency (maximum)',
+      'Lambda duration p99 (ms)',
+      'Completions and refusals (per minute)',
+      'OrderCompleted publishing (per minute)',
+      'Pending events and the oldest one’s age (relay)',
+      'Time in each dependency per request (ms, p50 and p99)',
+      'Webhook deliveries (per minute)',
+      'Relay dead-letter queue: failed passes (messages sent) and depth',
+      'Relay invocations: event age (ms) and events dropped',
+    ]);
+    const api = ['ApiId', '${HttpApi}', 'Stage', '$default'];
+    for (const [title, metric] of [
+      ['API requests (per minute)', 'Count'],
+      ['API 4xx (per minute)', '4xx'],
+      ['API 5xx (per minute)', '5xx'],
+    ]) {
+      expect(metricsOf(byTitle.get(title)).map((m) => m.names)).toEqual([['AWS/ApiGateway', metric, ...api]]);
+    }
+    const latency = metricsOf(byTitle.get('API latency p50 / p99 (ms)'));
+    expect(latency.filter((m) => m.names[1] === 'Latency').map((m) => m.options.stat)).toEqual(['p50', 'p99']);
+    for (const m of latency) expect(m.names.slice(2)).toEqual(api);
+    const functions = [
+      '${CompleteOrderLambdaFunction}',
+      '${RelayPendingEventsLambdaFunction}',
+      '${GetOpenApiLambdaFunction}',
+    ];
+    for (const [title, metric] of [
+      ['Lambda errors (per minute)', 'Errors'],
+      ['Lambda throttles (per minute)', 'Throttles'],
+      ['Lambda concurrency (maximum)', 'ConcurrentExecutions'],
+    ]) {
+      const lines = metricsOf(byTitle.get(title));
+      expect(lines.map((m) => m.names.slice(0, 3))).toEqual(
+        functions.map(() => ['AWS/Lambda', metric, 'FunctionName']),
+      );
+      expect(lines.map((m) => m.names[3]).sort()).toEqual([...functions].sort());
+    }
+    // The service's own metrics: the dashboard shows exactly the metrics the code emits, under the same namespace,
+    // unit and dimension values (a metric the code stops emitting, or starts emitting unlisted, fails here).
+    const ours = widgets.flatMap((widget) => metricsOf(widget)).filter((m) => m.names[0] === 'OrdersComplete');
+    const shown = [...new Set(ours.map((m) => m.names[1]))].sort();
+    const emittedNames = [
+      ...new Set(emitted.filter((m) => m.namespace === 'OrdersComplete').map((m) => m.name)),
+    ].sort();
+    // Every catalogued metric is shown; those of the two functions run here are exactly the ones they emitted (the
+    // webhook sender's are checked by its own tests, not run here).
+    expect(shown).toEqual(Object.keys(METRICS).sort());
+    const ofRunFunctions = Object.entries(METRICS)
+      .filter(([, spec]) => spec.emittedBy === 'completeOrder' || spec.emittedBy === 'relayPendingEvents')
+      .map(([name]) => name)
+      .sort();
+    expect(emittedNames).toEqual(ofRunFunctions);
+    expect(emitted.every((m) => m.namespace === 'OrdersComplete')).toBe(true);
+    for (const m of emitted) {
+      expect(m.dimensions).toEqual([['service', 'stage']]);
+      expect(m.dimensionValues).toEqual({ service: 'orders-complete', stage: 'prod' });
+      expect(m.unit).toBe(METRICS[m.name as keyof typeof METRICS].unit);
+    }
+    for (const m of ours) expect(m.names.slice(2)).toEqual(['service', 'orders-complete', 'stage', 'prod']);
+    expect(metricsOf(byTitle.get('Relay dead-letter queue: failed passes (messages sent) and depth'))).toContainEqual({
+      names: ['AWS/SQS', 'NumberOfMessagesSent', 'QueueName', '${RelayDeadLetterQueue.QueueName}'],
+      options: { stat: 'Sum', label: 'sent' },
+    });
+    // Every placeholder names a resource of the stack (or its region); widgets sit on the 24-column grid unoverlapped.
+    for (const [, name] of dashboardBodyOf(prod.template).matchAll(/\$\{([^}]+)\}/g)) {
+      const id = (name as string).split('.')[0] as string;
+      if (id !== 'AWS::Region') expect(Object.keys(prod.template.Resources)).toContain(id);
+    }
+    const cells = new Set<string>();
+    for (const widget of widgets) {
+      expect(widget.x + widget.width).toBeLessThanOrEqual(24);
+      for (let x = widget.x; x < widget.x + widget.width; x += 1)
+        for (let y = widget.y; y < widget.y + widget.height; y += 1) {
+          expect(cells.has(`${x},${y}`)).toBe(false);
+          cells.add(`${x},${y}`);
+        }
+    }
+  });
+
+  test('concurrency: the relay has its own, completeOrder a cap per stage, a relay event expires within its minute', () => {
+    for (const [{ template }, cap, burst] of [
+      [dev, 80, 40],
+      [prod, 800, 400],
+    ] as const) {
+      const relay = template.Resources.RelayPendingEventsLambdaFunction?.Properties;
+      const request = template.Resources.CompleteOrderLambdaFunction?.Properties;
+      // RELAY_PARTS invocations a minute, each at most its 60 s timeout: one round may overlap the next, never more.
+      const relayParts = ofType(template, 'AWS::Events::Rule').filter(
+        ([, rule]) => rule.Properties.ScheduleExpression !== undefined,
+      ).length;
+      expect(relayParts).toBe(8);
+      expect(relay?.ReservedConcurrentExecutions).toBe(2 * relayParts);
+      // Twice the stage's burst: a request waits at most the 2 s publish budget and still answers 200.
+      expect(request?.ReservedConcurrentExecutions).toBe(cap);
+      expect(cap).toBe(2 * burst);
+      expect(template.Resources.HttpApiStage?.Properties.DefaultRouteSettings).toMatchObject({
+        ThrottlingBurstLimit: burst,
+      });
+      // Lambda keeps at least 100 of the default 1 000 unreserved; getOpenApi and everything else use those.
+      expect(1000 - cap - 2 * relayParts).toBeGreaterThanOrEqual(100);
+      expect(template.Resources.GetOpenApiLambdaFunction?.Properties.ReservedConcurrentExecutions).toBeUndefined();
+      // A relay invocation that cannot start within a minute is superseded by the next scheduled one (to the DLQ).
+      expect(template.Resources.RelayPendingEventsLambdaEvConf?.Properties).toMatchObject({
+        MaximumEventAgeInSeconds: 60,
+        MaximumRetryAttempts: 0,
+      });
+    }
+    // docs/capacity.md works with the same figures.
+    const capacity = readFileSync(join(root, 'docs', 'capacity.md'), 'utf8');
+    expect(capacity).toMatch(/\| completeOrder\s+\|\s+80\s+\|\s+800\s+\|/);
+    expect(capacity).toMatch(/\| relayPendingEvents\s+\|\s+2\s+\|\s+2\s+\|/);
+    expect(capacity).toContain('MaximumEventAgeInSeconds');
+  });
 });
