@@ -794,6 +794,7 @@ describe('operators see every request and the whole service (issue 23)', () => {
       'Lambda duration p99 (ms)',
       'Completions and refusals (per minute)',
       'OrderCompleted publishing (per minute)',
+      'EventBridge circuit breaker state changes (per minute)',
       'Pending events and the oldest one’s age (relay)',
       'Time in each dependency per request (ms, p50 and p99)',
       'Webhook deliveries (per minute)',
@@ -900,7 +901,7 @@ describe('operators see every request and the whole service (issue 23)', () => {
     // docs/capacity.md works with the same figures.
     const capacity = readFileSync(join(root, 'docs', 'capacity.md'), 'utf8');
     expect(capacity).toMatch(/\| completeOrder\s+\|\s+80\s+\|\s+800\s+\|/);
-    expect(capacity).toMatch(/\| relayPendingEvents\s+\|\s+2\s+\|\s+2\s+\|/);
+    expect(capacity).toMatch(/\| relayPendingEvents\s+\|\s+16\s+\|\s+16\s+\|/);
     expect(capacity).toContain('MaximumEventAgeInSeconds');
   });
 });

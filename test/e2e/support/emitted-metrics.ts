@@ -9,6 +9,9 @@ import type * as RelayModule from '../../../handlers/relay-pending-events';
 import type { AuthenticatedContext } from '../../../handlers/http/basic-auth';
 import { apiEvent, basicAuthorization, lambdaContext } from '../../unit/support/http';
 import { randomBytes } from 'node:crypto';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { DeleteTableCommand, ResourceNotFoundException } from '@aws-sdk/client-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
@@ -50,6 +53,38 @@ const emfMetrics = (output: string): EmittedMetric[] =>
     );
 
 /**
+ * The stack's local EventBridge behind a switch: while `down`, every call answers 500 (an EventBridge outage); else
+ * each call is passed through. Lets one request handler (one circuit breaker) see the bus fail and recover.
+ */
+const switchableEventBridge = async (target: string) => {
+  const state = { down: true };
+  const server = createServer((incoming, outgoing) => {
+    if (state.down) {
+      incoming.resume();
+      outgoing.writeHead(500, { 'content-type': 'application/x-amz-json-1.1' });
+      outgoing.end(JSON.stringify({ __type: 'InternalException', message: 'outage' }));
+      return;
+    }
+    const url = new URL(target);
+    const forwarded = httpRequest(
+      { host: url.hostname, port: url.port, path: incoming.url, method: incoming.method, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    forwarded.on('error', () => outgoing.destroy());
+    incoming.pipe(forwarded);
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    state,
+    endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => new Promise<void>((done) => (server.closeAllConnections(), server.close(() => done()))),
+  };
+};
+
+/**
  * The metrics the deployed code really emits, collected from its EMF output: the request handler and the relay, as
  * the Lambda entries build them (real SDK clients, timed and counted), in the environment `serverless package` gave
  * the function, against the e2e stack's DynamoDB Local (an orders table of its own, so its relay pass never takes
@@ -82,7 +117,10 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
   const stdout = jest.spyOn(process.stdout, 'write').mockImplementation(capture);
   const stderr = jest.spyOn(process.stderr, 'write').mockImplementation(capture);
   try {
-    const [completed, conflict, unpublished] = [
+    const [completed, conflict, unpublished, opening, skipped, probe] = [
+      uniqueHandle('metrics'),
+      uniqueHandle('metrics'),
+      uniqueHandle('metrics'),
       uniqueHandle('metrics'),
       uniqueHandle('metrics'),
       uniqueHandle('metrics'),
@@ -91,15 +129,18 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
       makeOrder({ order_handle: completed }),
       makeOrder({ order_handle: conflict, status: 'cancelled' }),
       makeOrder({ order_handle: unpublished }),
+      makeOrder({ order_handle: opening }),
+      makeOrder({ order_handle: skipped }),
+      makeOrder({ order_handle: probe }),
     ]);
-    const requestHandler = (eventBridgeEndpoint: string | undefined) => {
+    const requestHandler = (eventBridgeEndpoint: string | undefined, extraEnv: Record<string, string> = {}) => {
       const observability: Observability = {
         logger: createLogger(),
         metrics: createMetrics(),
         tracing: undefined,
         timings: new DependencyTimings(),
       };
-      const config = loadConfig({ ...process.env, EVENTBRIDGE_ENDPOINT: eventBridgeEndpoint });
+      const config = loadConfig({ ...process.env, ...extraEnv, EVENTBRIDGE_ENDPOINT: eventBridgeEndpoint });
       const { deps, credentials } = createCompleteOrderAdapters(config, observability);
       return createCompleteOrderHandler(deps, credentials, observability.logger, observability);
     };
@@ -124,7 +165,22 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
       // Nothing listens on port 9 (discard): the publish fails, the event stays pending.
       (await post(requestHandler('http://127.0.0.1:9'), unpublished)).statusCode,
     ];
-    if (statuses.join() !== '200,409,422,200') throw new Error(`unexpected statuses ${statuses.join()}`);
+    // The circuit breaker's life in one environment (one handler): the bus fails (opens after one failure here), a
+    // request skips the publish, the bus recovers, the next request after the cool-down probes and closes it.
+    const bus = await switchableEventBridge(process.env.EVENTBRIDGE_ENDPOINT as string);
+    try {
+      const breaking = requestHandler(bus.endpoint, {
+        PUBLISH_BREAKER_FAILURES: '1',
+        PUBLISH_BREAKER_COOLDOWN_MS: '100',
+      });
+      statuses.push((await post(breaking, opening)).statusCode, (await post(breaking, skipped)).statusCode);
+      bus.state.down = false;
+      await sleep(250);
+      statuses.push((await post(breaking, probe)).statusCode);
+    } finally {
+      await bus.close();
+    }
+    if (statuses.join() !== '200,409,422,200,200,200,200') throw new Error(`unexpected statuses ${statuses.join()}`);
     const logger = createLogger();
     const relay: ReturnType<typeof RelayModule.createRelayHandler> = createRelayHandler(
       createRelayDeps(loadConfig(process.env), logger),
