@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -202,20 +202,29 @@ describe('EventBridge outage: the circuit breaker keeps the API at its healthy s
     const pendingBefore = [...expected].filter((id) => !delivered.has(id)).length;
     expect(pendingBefore).toBeGreaterThan(2 * MEASURED); // the outages' events were left pending
 
-    const relay = spawnSync(
-      process.execPath,
-      [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'relay.ts'), '--json'],
-      {
-        cwd: root,
-        env: {
-          ...process.env,
-          DYNAMODB_ENDPOINT: `http://127.0.0.1:${stack!.ports.DYNAMODB_PORT}`,
-          EVENTBRIDGE_ENDPOINT: eventBridge.endpoint,
+    // Asynchronously: the fake EventBridge answers from this test process, so a blocking spawnSync would stall it.
+    const relay = await new Promise<{ status: number | null; stdout: string; stderr: string }>((done, fail) => {
+      const child = spawn(
+        process.execPath,
+        [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', 'relay.ts'), '--json'],
+        {
+          cwd: root,
+          env: {
+            ...process.env,
+            DYNAMODB_ENDPOINT: `http://127.0.0.1:${stack!.ports.DYNAMODB_PORT}`,
+            EVENTBRIDGE_ENDPOINT: eventBridge.endpoint,
+          },
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
-        encoding: 'utf8',
-        timeout: 120_000,
-      },
-    );
+      );
+      let [stdout, stderr] = ['', ''];
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const timer = setTimeout(() => (child.kill(), fail(new Error('npm run relay: no end in 120 s'))), 120_000);
+      child.once('close', (status) => (clearTimeout(timer), done({ status, stdout, stderr })));
+    });
+    if (relay.status !== 0)
+      process.stdout.write(`breaker e2e: relay exited ${relay.status}:\n${relay.stdout}\n${relay.stderr}\n`);
     expect({ status: relay.status, stderr: relay.stderr }).toMatchObject({ status: 0 });
     const report = JSON.parse(relay.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, unknown>;
     expect(report).toMatchObject({ failed: 0, pending_after: 0 });
