@@ -41,7 +41,14 @@ const cli = (script: 'webhooks' | 'accounts', args: readonly string[]): Promise<
       [resolve(root, 'node_modules', 'tsx', 'dist', 'cli.mjs'), resolve(root, 'scripts', `${script}.ts`), ...args],
       {
         cwd: root,
-        env: { ...process.env, LOCAL_DIR: localDir(), DYNAMODB_PORT: process.env.E2E_DYNAMODB_PORT },
+        // DYNAMODB_ENDPOINT named too: the integration project's global setup sets it in this process for its own
+        // DynamoDB Local, and it would win over DYNAMODB_PORT.
+        env: {
+          ...process.env,
+          LOCAL_DIR: localDir(),
+          DYNAMODB_PORT: process.env.E2E_DYNAMODB_PORT,
+          DYNAMODB_ENDPOINT: `http://127.0.0.1:${process.env.E2E_DYNAMODB_PORT}`,
+        },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
