@@ -1,3 +1,4 @@
+import { gunzipSync } from 'node:zlib';
 /**
  * A warm Lambda environment for the bench: loads one bundle (subject or baseline) once, then runs the requests the
  * parent sends over IPC and reports latency and CPU per request. Its stdout (the handler's logs and EMF metrics)
@@ -8,6 +9,12 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { beginInvocation } from './lambda-context';
 
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** An answer's body as text: a gzip-compressed one (base64, Content-Encoding: gzip; answers over 64 KB) decoded. */
+const bodyText = (response: { body?: string; isBase64Encoded?: boolean; headers?: Record<string, unknown> }): string =>
+  response.isBase64Encoded === true && response.headers?.['content-encoding'] === 'gzip'
+    ? gunzipSync(Buffer.from(String(response.body), 'base64')).toString('utf8')
+    : String(response.body);
 
 export type WorkerRequest =
   { type: 'run'; id: number; events: APIGatewayProxyEventV2[]; concurrency: number } | { type: 'exit' };
@@ -54,7 +61,7 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
       latencies.push(performance.now() - start);
       cpu.push(cpuMicros(process.cpuUsage(cpuStart)));
       statuses.push(response.statusCode ?? 0);
-      if (firstBody === '') firstBody = String(response.body);
+      if (firstBody === '') firstBody = bodyText(response);
     }
   } else {
     const cpuStart = process.cpuUsage();
@@ -67,7 +74,7 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
         const response = await handler(event, context);
         latencies.push(performance.now() - start);
         statuses.push(response.statusCode ?? 0);
-        if (firstBody === '') firstBody = String(response.body);
+        if (firstBody === '') firstBody = bodyText(response);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
