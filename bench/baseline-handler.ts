@@ -3,7 +3,9 @@ import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createDynamoDbClient, createEventBridgeClient, toDocumentClient } from '../adapters/aws-clients';
-import { pendingShard } from '../adapters/dynamodb/keys';
+import { ORDER_RECORDS_END, pendingShard, TRACK_SK_PREFIX } from '../adapters/dynamodb/keys';
+import { TRACK_APART } from '../adapters/dynamodb/track-chunks';
+import { encodeResponse } from '../handlers/http/compression';
 
 /**
  * The bench's baseline: the least a handler can do to make the same AWS calls as the service, with the same SDK
@@ -12,6 +14,10 @@ import { pendingShard } from '../adapters/dynamodb/keys';
  * service's own esbuild options, so the ratios compare like with like.
  *   exact record named: UpdateItem (complete) -> PutEvents (1 entry) -> UpdateItem (clear pending, set route_handle)
  *   otherwise:          Query (consistent)    -> UpdateItem (complete) -> PutEvents -> UpdateItem (clear pending)
+ * In the service's layout (adapters/dynamodb/track-store.ts): a long track lives in chunk items after the order
+ * records, read with a consistent Query (pages of 32 chunks) alongside the completing write when the records' Query
+ * said so, else after it; an answer over 64 KB goes gzip-compressed as the service sends it (a Lambda answer is at
+ * most 6 MB, so a baseline that did not would not be deployable for long trips).
  */
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const table = process.env.ORDERS_TABLE_NAME ?? '';
@@ -56,6 +62,8 @@ interface Target {
   attempt: number;
   exact: boolean;
   routeHandle: unknown;
+  /** The records' Query said the track is stored apart (the exact path learns it from the completing write). */
+  trackApart: boolean;
 }
 
 const findTarget = async (event: APIGatewayProxyEventV2, account: string): Promise<Target | undefined> => {
@@ -75,6 +83,7 @@ const findTarget = async (event: APIGatewayProxyEventV2, account: string): Promi
       attempt: Number(query.fulfillment_attempt),
       exact,
       routeHandle: null,
+      trackApart: false,
     };
   }
   const latestOnly = query.type !== undefined && query.type_index !== undefined;
@@ -82,10 +91,14 @@ const findTarget = async (event: APIGatewayProxyEventV2, account: string): Promi
   const page = await dynamo.send(
     new QueryCommand({
       TableName: table,
-      KeyConditionExpression: prefix === '' ? 'pk = :pk' : 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': pk, ...(prefix === '' ? {} : { ':prefix': prefix }) },
-      ExpressionAttributeNames: { '#type': 'type' },
-      ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle',
+      KeyConditionExpression:
+        prefix === '' ? 'pk = :pk AND sk < :records_end' : 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': pk,
+        ...(prefix === '' ? { ':records_end': ORDER_RECORDS_END } : { ':prefix': prefix }),
+      },
+      ExpressionAttributeNames: { '#type': 'type', '#apart': TRACK_APART },
+      ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle, #apart',
       ConsistentRead: true,
       ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
     }),
@@ -101,6 +114,7 @@ const findTarget = async (event: APIGatewayProxyEventV2, account: string): Promi
     attempt: Number(item.fulfillment_attempt),
     exact,
     routeHandle: item.route_handle ?? null,
+    trackApart: item[TRACK_APART] === true,
   };
 };
 
@@ -108,6 +122,39 @@ const keyOf = (target: Target) => ({
   pk: target.pk,
   sk: `${target.type}#${pad(target.typeIndex)}#${pad(target.attempt)}`,
 });
+
+/** Every fix of a track stored apart, in order: its chunk items, 32 to a page, strongly consistent. */
+const readTrack = async (target: Target): Promise<unknown[]> => {
+  const fixes: unknown[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await dynamo.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': target.pk, ':prefix': `${TRACK_SK_PREFIX}${keyOf(target).sk}#` },
+        ProjectionExpression: 'fixes',
+        ConsistentRead: true,
+        Limit: 32,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of page.Items ?? []) fixes.push(...(item.fixes as unknown[]));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return fixes;
+};
+
+/** The completed record with its track back in place (a track read alongside the write, or after it). */
+const withTrack = async (
+  target: Target,
+  order: Record<string, unknown>,
+  early: Promise<unknown[]> | undefined,
+): Promise<Record<string, unknown>> => {
+  if (order[TRACK_APART] !== true) return order;
+  const { [TRACK_APART]: _apart, ...rest } = order;
+  return { ...rest, polyline: { type: 'LineString', coordinates: await (early ?? readTrack(target)) } };
+};
 
 /** The completing write: status, completion time, outbox marker (with its index keys), timeline event. */
 const completeWrite = async (target: Target, now: Date, eventId: string): Promise<Record<string, unknown>> => {
@@ -239,11 +286,16 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     )
     .digest('hex')
     .slice(0, 32);
-  const order = await completeWrite(target, now, eventId);
+  const early = target.trackApart ? readTrack(target) : undefined;
+  early?.catch(() => undefined);
+  const order = await withTrack(target, await completeWrite(target, now, eventId), early);
   await publish(target, order, now, eventId);
   await clearPending(target, order, now, eventId);
   for (const internal of ['pk', 'sk', 'account_id', 'pending_event', 'pending_shard', 'pending_since']) {
     delete order[internal];
   }
-  return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) };
+  return encodeResponse(
+    { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify(order) },
+    event.headers['accept-encoding'],
+  );
 };

@@ -17,8 +17,10 @@ export interface BenchOptions {
   /** Cold starts per side, at least and at most (past the minimum, until the cold ratio's SE is below `se`). */
   cold: number;
   maxCold: number;
-  /** Polyline and timeline lengths for the cost-by-size figures (DynamoDB Local). */
+  /** Track lengths (polyline points) for the cost-by-size figures (DynamoDB Local). */
   sizes: number[];
+  /** Plain-POST completions per side and size for the by-size latency and CPU. */
+  sizeSamples: number;
   /** Requests for the handler's own CPU (in-memory ports, no SDK). */
   overheadIterations: number;
   /** Print the table on stdout. */
@@ -37,14 +39,27 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   warmup: 300,
   cold: 30,
   maxCold: 150,
-  sizes: [10, 1000, 2500, 50000],
+  sizes: [10, 1000, 2500, 20000, 50000],
+  sizeSamples: 15,
   overheadIterations: 5000,
   print: true,
   out: 'bench/results.json',
   workDir: '.local/bench',
 };
 
-const NUMBERS = ['n', 'max-n', 'block', 'se', 'concurrent', 'c', 'warmup', 'cold', 'max-cold', 'overhead'] as const;
+const NUMBERS = [
+  'n',
+  'max-n',
+  'block',
+  'se',
+  'concurrent',
+  'c',
+  'warmup',
+  'cold',
+  'max-cold',
+  'overhead',
+  'size-samples',
+] as const;
 
 const number = (name: string, text: string): number => {
   const value = Number(text);
@@ -78,6 +93,7 @@ export const parseBenchArgs = (argv: string[]): Partial<BenchOptions> => {
     cold: num('cold'),
     maxCold: num('max-cold'),
     overheadIterations: num('overhead'),
+    sizeSamples: num('size-samples'),
     sizes: given.sizes?.split(',').map((size) => number('sizes', size)),
     out: given.out,
     workDir: given['work-dir'],

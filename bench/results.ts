@@ -20,13 +20,34 @@ export interface CompletionCost extends Calls {
   cost_per_million_usd: number;
 }
 
+/** One side's plain-POST completions of one size: latency and CPU per completion. */
+export interface SizeTiming {
+  p50_ms: number;
+  cpu_us_p50: number;
+}
+
 export interface SizeCost {
   points: number;
   item_json_bytes: number;
+  /** The answer's body as sent (gzip-compressed over 64 KB). */
+  answer_bytes?: number;
   storable: boolean;
   note?: string;
   subject?: Record<Shape, CompletionCost>;
   baseline?: Record<Shape, CompletionCost>;
+  /**
+   * Plain POSTs (the handle-only shape) of this size, `samples` per side, subject and baseline alternated, on
+   * DynamoDB Local behind the metering proxy (its latency, not AWS's); ratios with their bootstrap SE.
+   */
+  timing?: {
+    samples: number;
+    subject: SizeTiming;
+    baseline: SizeTiming;
+    p50_ratio: number;
+    p50_ratio_se: number;
+    cpu_overhead_us: number;
+    cpu_overhead_us_se: number;
+  };
 }
 
 /** One profile of the subject against the baseline; each ratio with its bootstrap standard error (`_se`). */

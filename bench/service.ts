@@ -8,10 +8,11 @@ import { createDocumentClient, toDocumentClient } from '../adapters/aws-clients'
 import { DynamoDbOrderSeeder } from '../adapters/dynamodb/seeder';
 import { AccountsTable } from '../adapters/credentials/accounts-table';
 import { importedAccount } from '../domain/accounts';
-import type { AccountOrder } from '../domain/order';
+import type { AccountOrder, TimelineEvent } from '../domain/order';
 import { LOCAL_ACCOUNTS_FILE, readAccountsDocument } from '../scripts/local/accounts';
 
 export type BenchOrder = AccountOrder;
+export type { TimelineEvent };
 
 /**
  * A client for the harness's own writes: the service's SDK budgets, but a minute per attempt, since DynamoDB

@@ -27,8 +27,10 @@ export interface RunResult {
   cpu_us: number[];
   wall_ms: number;
   statuses: number[];
-  /** The first response body, so the parent can check the answer is a real order. */
+  /** The first response body (decoded), so the parent can check the answer is a real order. */
   first_body: string;
+  /** The first answer's body as sent (base64 when compressed), in bytes. */
+  answer_bytes: number;
 }
 
 const bundle = process.env.BENCH_BUNDLE;
@@ -51,6 +53,12 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
   const cpu: number[] = [];
   const statuses: number[] = [];
   let firstBody = '';
+  let answerBytes = 0;
+  const first = (response: APIGatewayProxyStructuredResultV2) => {
+    if (firstBody !== '') return;
+    firstBody = bodyText(response);
+    answerBytes = Buffer.byteLength(response.body ?? '');
+  };
   const wallStart = performance.now();
   if (concurrency <= 1) {
     for (const event of events) {
@@ -61,7 +69,7 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
       latencies.push(performance.now() - start);
       cpu.push(cpuMicros(process.cpuUsage(cpuStart)));
       statuses.push(response.statusCode ?? 0);
-      if (firstBody === '') firstBody = bodyText(response);
+      first(response);
     }
   } else {
     const cpuStart = process.cpuUsage();
@@ -74,7 +82,7 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
         const response = await handler(event, context);
         latencies.push(performance.now() - start);
         statuses.push(response.statusCode ?? 0);
-        if (firstBody === '') firstBody = bodyText(response);
+        first(response);
       }
     };
     await Promise.all(Array.from({ length: concurrency }, lane));
@@ -87,6 +95,7 @@ const run = async (events: APIGatewayProxyEventV2[], concurrency: number): Promi
     wall_ms: performance.now() - wallStart,
     statuses,
     first_body: firstBody,
+    answer_bytes: answerBytes,
   };
 };
 

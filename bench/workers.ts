@@ -35,28 +35,37 @@ export const startWorker = async (
   });
   closeSync(log);
   let nextId = 0;
-  const pending = new Map<number, (result: RunResult) => void>();
+  const pending = new Map<number, { resolve: (result: RunResult) => void; reject: (error: Error) => void }>();
+  let exited: Error | undefined;
+  // A worker that dies (a handler crash, an out-of-memory kill) fails the runs it owed, never leaves them waiting.
+  child.once('exit', (code, signal) => {
+    exited = new Error(`bench worker exited (${code ?? signal}); see ${logFile}`);
+    for (const run of pending.values()) run.reject(exited);
+    pending.clear();
+  });
   const load_ms = await new Promise<number>((resolveReady, reject) => {
-    child.once('exit', (code) =>
-      reject(new Error(`bench worker exited (${code}) before it was ready; see ${logFile}`)),
-    );
+    child.once('exit', () => reject(exited ?? new Error(`bench worker exited before it was ready; see ${logFile}`)));
     child.on('message', (message: { type: 'ready'; load_ms: number } | RunResult) => {
       if (message.type === 'ready') resolveReady(message.load_ms);
-      else pending.get(message.id)?.(message);
+      else {
+        pending.get(message.id)?.resolve(message);
+        pending.delete(message.id);
+      }
     });
   });
   return {
     child,
     load_ms,
     run: (events, concurrency) =>
-      new Promise((resolveRun) => {
+      new Promise((resolveRun, rejectRun) => {
+        if (exited !== undefined) return rejectRun(exited);
         const id = nextId++;
-        pending.set(id, resolveRun);
+        pending.set(id, { resolve: resolveRun, reject: rejectRun });
         child.send({ type: 'run', id, events, concurrency } satisfies WorkerRequest);
       }),
     stop: () =>
       new Promise((resolveStop) => {
-        if (child.exitCode !== null) return resolveStop();
+        if (child.exitCode !== null || child.signalCode !== null) return resolveStop();
         child.once('exit', () => resolveStop());
         child.send({ type: 'exit' } satisfies WorkerRequest);
       }),

@@ -6,8 +6,8 @@ import type { BenchContext } from '../context';
 import { log } from '../context';
 import { type Selector } from '../events';
 import { benchOrder } from '../orders';
-import type { AuthMiss, CompletionCost, Shape, SizeCost } from '../results';
-import { round } from '../stats';
+import type { AuthMiss, CompletionCost, Shape, SizeCost, SizeTiming } from '../results';
+import { median, meanDifference, percentileRatio, round, type Round } from '../stats';
 import { checkAnswers, startWorker, type Worker } from '../workers';
 
 /**
@@ -52,6 +52,54 @@ const costOf = (calls: MeteredCall[], putEvents: number): CompletionCost => {
 };
 
 type CostSide = 'subject' | 'baseline';
+const COST_SIDES = ['subject', 'baseline'] as const;
+
+/**
+ * Latency and CPU per plain POST of one size: `samples` orders per side, seeded first, then completed one at a time,
+ * subject and baseline alternated (each pair is a bootstrap round, so drift stays paired).
+ */
+const sizeTiming = async (
+  ctx: BenchContext,
+  workers: Record<CostSide, Worker>,
+  endpoint: string,
+  points: number,
+): Promise<NonNullable<SizeCost['timing']>> => {
+  const samples = Math.max(1, ctx.options.sizeSamples);
+  const handles = {} as Record<CostSide, string[]>;
+  for (const side of COST_SIDES) {
+    handles[side] = ctx.newHandles(side, samples, `time${points}`);
+    await ctx.seed(handles[side], points, endpoint);
+  }
+  const latency: Round<CostSide>[] = [];
+  const cpu: Round<CostSide>[] = [];
+  for (let i = 0; i < samples; i += 1) {
+    const round_ = { latency: {} as Round<CostSide>, cpu: {} as Round<CostSide> };
+    // Alternate which side goes first, so neither always runs on a cache the other warmed.
+    for (const side of i % 2 === 0 ? COST_SIDES : ([...COST_SIDES].reverse() as CostSide[])) {
+      const result = await workers[side].run(ctx.eventsFor([handles[side][i] as string], SHAPES.handle_only), 1);
+      checkAnswers(side, result);
+      round_.latency[side] = result.latencies_ms;
+      round_.cpu[side] = result.cpu_us;
+    }
+    latency.push(round_.latency);
+    cpu.push(round_.cpu);
+  }
+  const figures = (side: CostSide): SizeTiming => ({
+    p50_ms: round(median(latency.flatMap((r) => r[side])), 2),
+    cpu_us_p50: round(median(cpu.flatMap((r) => r[side])), 0),
+  });
+  const ratio = percentileRatio(latency, 'subject', 'baseline', 50);
+  const overhead = meanDifference(cpu, 'subject', 'baseline');
+  return {
+    samples,
+    subject: figures('subject'),
+    baseline: figures('baseline'),
+    p50_ratio: round(ratio.value),
+    p50_ratio_se: round(ratio.se),
+    cpu_overhead_us: round(overhead.value, 0),
+    cpu_overhead_us_se: round(overhead.se, 0),
+  };
+};
 
 const sizeCost = async (
   ctx: BenchContext,
@@ -63,18 +111,21 @@ const sizeCost = async (
   const entry: SizeCost = { points, item_json_bytes: itemJsonBytes, storable: true };
   const eventBridge = ctx.fakes.eventBridge;
   try {
-    for (const side of ['subject', 'baseline'] as const) {
+    for (const side of COST_SIDES) {
       const costs = {} as Record<Shape, CompletionCost>;
       for (const [shape, selector] of Object.entries(SHAPES) as [Shape, Selector][]) {
         const handles = ctx.newHandles(side, 1, `cost${points}`);
         await ctx.seed(handles, points, meter.endpoint);
         const callsBefore = meter.calls.length;
         const entriesBefore = eventBridge.entryCount();
-        checkAnswers(side, await workers[side].run(ctx.eventsFor(handles, selector), 1));
+        const result = await workers[side].run(ctx.eventsFor(handles, selector), 1);
+        checkAnswers(side, result);
         costs[shape] = costOf(meter.calls.slice(callsBefore), eventBridge.entryCount() - entriesBefore);
+        if (side === 'subject' && shape === 'handle_only') entry.answer_bytes = result.answer_bytes;
       }
       entry[side] = costs;
     }
+    entry.timing = await sizeTiming(ctx, workers, meter.endpoint, points);
   } catch (error) {
     if (!(error instanceof Error && /item size/i.test(error.message))) throw error;
     entry.storable = false;
@@ -113,7 +164,7 @@ export const runCost = async (ctx: BenchContext): Promise<CostFigures> => {
     await ensureOrdersTable(admin, ctx.table);
     await seedLocalAccounts(admin, ctx.accountsTable);
     admin.destroy();
-    for (const side of ['subject', 'baseline'] as const) {
+    for (const side of COST_SIDES) {
       workers[side] = await startWorker(
         ctx.bundles.worker,
         ctx.bundleOf(side).file,
@@ -123,10 +174,22 @@ export const runCost = async (ctx: BenchContext): Promise<CostFigures> => {
     }
     // Each worker's first request misses the credential cache; measured apart, so per-completion figures stay exact.
     const misses = {} as Record<CostSide, AuthMiss>;
-    for (const side of ['subject', 'baseline'] as const) misses[side] = await authMiss(ctx, workers[side], side, meter);
+    for (const side of COST_SIDES) misses[side] = await authMiss(ctx, workers[side], side, meter);
     log(`cost: a credential-cache miss reads ${misses.subject.reads} item(s), ${misses.subject.read_units} RRU`);
     const bySize: SizeCost[] = [];
-    for (const points of ctx.options.sizes) bySize.push(await sizeCost(ctx, workers, meter, points));
+    for (const points of ctx.options.sizes) {
+      const started = Date.now();
+      const size = await sizeCost(ctx, workers, meter, points);
+      bySize.push(size);
+      const timing = size.timing;
+      log(
+        `cost: ${points} points: ${size.storable ? `${size.subject?.handle_only.write_units} WRU, ${size.subject?.handle_only.read_units} RRU (plain POST)` : 'cannot be stored'}` +
+          (timing === undefined
+            ? ''
+            : `; p50 ${timing.subject.p50_ms} ms vs ${timing.baseline.p50_ms} ms (ratio ${timing.p50_ratio} ± ${timing.p50_ratio_se})`) +
+          `; ${Math.round((Date.now() - started) / 1000)} s`,
+      );
+    }
     return { bySize, authMiss: misses };
   } finally {
     await Promise.all(Object.values(workers).map((worker) => worker.stop().catch(() => undefined)));

@@ -23,14 +23,19 @@ const TINY: Partial<BenchOptions> = {
   warmup: 3,
   cold: 2,
   maxCold: 2,
-  sizes: [10, 1000],
+  // 2 500 points: an answer over 64 KB, so the gzip-compressed path is measured too.
+  sizes: [10, 1000, 2500],
+  sizeSamples: 2,
   overheadIterations: 300,
   print: false,
   out,
   workDir: join('.local', 'bench-smoke', 'work'),
 };
 
-/** Subject and baseline are charged the same capacity units at every size and query shape. */
+/**
+ * Subject and baseline are charged the same capacity units at every size and query shape. The exact path reads
+ * nothing for a short track (inline in the order's head); a long one is read from its chunks, the only read.
+ */
 const expectSameCapacity = (sizes: BenchResults['capacity_by_size']): void => {
   for (const size of sizes) {
     for (const shape of ['exact', 'latest_attempt', 'handle_only'] as const) {
@@ -42,7 +47,9 @@ const expectSameCapacity = (sizes: BenchResults['capacity_by_size']): void => {
         writes: baseline?.write_units,
       });
     }
-    expect(size.subject?.exact.read_units).toBe(0);
+    if (size.points <= 10) expect(size.subject?.exact.read_units).toBe(0);
+    else expect(size.subject?.exact.reads).toBe(1);
+    expect(size.subject?.exact.writes).toBe(2);
   }
 };
 
@@ -114,9 +121,30 @@ describe('npm run bench (smoke, tiny N)', () => {
 
   test('capacity units: the same as the bare-SDK baseline at every size; no read units on the exact path', () => {
     const sizes = results.capacity_by_size;
-    expect(sizes.map((size) => size.storable)).toEqual([true, true]);
+    expect(sizes.map((size) => size.storable)).toEqual([true, true, true]);
     expectSameCapacity(sizes);
     // The track lives apart from the order's head (issue 19): a long trip adds no write units to a completion.
-    expect(sizes[1]?.subject?.exact.write_units).toBeLessThanOrEqual(sizes[0]?.subject?.exact.write_units ?? -1);
+    const short = sizes[0]?.subject;
+    for (const size of sizes.slice(1)) {
+      for (const shape of ['exact', 'latest_attempt', 'handle_only'] as const) {
+        expect(size.subject?.[shape].write_units).toBeLessThanOrEqual(short?.[shape].write_units ?? -1);
+      }
+    }
+  });
+
+  test('latency and CPU per plain POST at every size, against the baseline, with standard errors', () => {
+    for (const size of results.capacity_by_size) {
+      const timing = size.timing;
+      expect(timing?.samples).toBe(2);
+      for (const side of [timing?.subject, timing?.baseline]) {
+        expect(side?.p50_ms).toBeGreaterThan(0);
+        expect(side?.cpu_us_p50).toBeGreaterThan(0);
+      }
+      expect(Number.isFinite(timing?.p50_ratio_se)).toBe(true);
+      expect(Number.isFinite(timing?.cpu_overhead_us_se)).toBe(true);
+    }
+    // An answer over 64 KB goes gzip-compressed: fewer bytes sent than the order's JSON.
+    const long = results.capacity_by_size[2];
+    expect(long?.answer_bytes).toBeLessThan((long?.item_json_bytes ?? 0) / 2);
   });
 });

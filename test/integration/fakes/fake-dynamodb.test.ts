@@ -9,7 +9,7 @@ import { DynamoDbPendingEventStore } from '../../../adapters/dynamodb/pending-ev
 import { DynamoDbOrderSeeder, toItem } from '../../../adapters/dynamodb/seeder';
 import type { OrderKey } from '../../../domain/order-fields';
 import type { CompletionWrite } from '../../../domain/ports';
-import { benchOrder } from '../../../bench/orders';
+import { BENCH_TIMELINE_EVENTS, benchOrder } from '../../../bench/orders';
 import { FakeDynamoDb, type KeySchemaElement } from '../../../scripts/local/fakes/dynamodb/fake-dynamodb';
 import { endpoint, tableName } from '../support/dynamo';
 
@@ -65,7 +65,8 @@ const script = async ({ store, pending, seeder }: Backend, handles: string[]): P
     { ...benchOrder(ACCOUNT, twoAttempts, 2), fulfillment_attempt: 1 },
   ]);
   const outcome = async (step: () => Promise<unknown>) => step().catch((error: Error) => `threw ${error.name}`);
-  const fill = { index: 3, recorded_at: at, route_handle: 'route-bench-1' };
+  // The completion event follows the bench order's timeline.
+  const fill = { index: BENCH_TIMELINE_EVENTS, recorded_at: at, route_handle: 'route-bench-1' };
   return [
     await outcome(() => store.complete(write(open, at))),
     await outcome(() => store.complete(write(open, at))),

@@ -27,6 +27,6 @@ test('metric names are valid CloudWatch names and each is on a dashboard panel',
   for (const [name, spec] of Object.entries(METRICS)) {
     expect(name).toMatch(/^[A-Za-z][A-Za-z0-9]{0,254}$/);
     expect(spec.description.length).toBeGreaterThan(10);
-    expect(['outcomes', 'publishing', 'pending', 'dependencies', 'webhooks']).toContain(spec.panel);
+    expect(['outcomes', 'publishing', 'breaker', 'pending', 'dependencies', 'webhooks']).toContain(spec.panel);
   }
 });
