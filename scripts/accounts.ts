@@ -11,15 +11,19 @@
 import './cli/quiet-pipe';
 import { closeSync, fsyncSync, openSync, unlinkSync, writeSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { createDocumentClient } from '../adapters/aws-clients';
 import { AccountsTable } from '../adapters/credentials/accounts-table';
 import { AccountProblem, describeAccount } from '../domain/accounts';
 import { SECRET_ID_PATTERN } from '../domain/credentials';
-import { DependencyUnavailable } from '../domain/errors';
-import { ACCOUNT_ID_PATTERN } from '../domain/order-fields';
+import {
+  accountIdArg as accountId,
+  connectTable,
+  durationArg as duration,
+  failureExitCode,
+  parseCommandLine,
+  UsageError,
+} from './cli/table-cli';
 import { readAccountsDocument } from './local/accounts';
-import { localSettings, stageAccountsTableName } from './local/settings';
+import { stageAccountsTableName } from './local/settings';
 
 // The SDK is pinned; its notice that releases after January 2027 need Node 22 is known (README): one line per error.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -34,48 +38,20 @@ const USAGE = `usage: npm run --silent accounts -- <command> [--stage NAME] [--o
 --out FILE: the output goes into FILE, created with mode 0600; refused if FILE exists (before anything is changed)
 account ids: 1-64 characters of A-Z a-z 0-9 . _ - (starting with a letter or digit)`;
 
-class UsageError extends Error {}
-
 interface Target {
   table: AccountsTable;
+  tableName: string;
   where: string;
   hint: string;
   close(): void;
 }
 
 const targetFor = (stage: string | undefined): Target => {
-  const settings = localSettings();
-  if (stage === undefined) {
-    const client = createDocumentClient({ region: settings.region, endpoint: settings.dynamodbEndpoint });
-    return {
-      table: new AccountsTable(client, settings.accountsTableName),
-      where: settings.dynamodbEndpoint,
-      hint: 'is `npm start` running?',
-      close: () => client.destroy(),
-    };
-  }
-  const region = process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? settings.region;
-  const endpoint = process.env.DYNAMODB_ENDPOINT || undefined;
-  const client = createDocumentClient({ region, endpoint });
-  return {
-    table: new AccountsTable(client, stageAccountsTableName(stage)),
-    where: endpoint ?? `AWS ${region}`,
-    hint: `is stage ${stage} deployed there, and are your AWS credentials for that account?`,
-    close: () => client.destroy(),
-  };
-};
-
-const accountId = (value: string | undefined): string => {
-  if (value === undefined || !ACCOUNT_ID_PATTERN.test(value)) {
-    throw new UsageError(`bad account id ${JSON.stringify(value ?? '')}: 1-64 characters of A-Z a-z 0-9 . _ -`);
-  }
-  return value;
-};
-
-const duration = (value: string): number => {
-  const match = /^(\d{1,6})(m|h|d)$/.exec(value);
-  if (match === null) throw new UsageError(`bad --old-expires-in ${JSON.stringify(value)}: e.g. 30m, 12h, 7d`);
-  return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
+  const connection = connectTable(stage, {
+    local: (settings) => settings.accountsTableName,
+    stage: stageAccountsTableName,
+  });
+  return { ...connection, table: new AccountsTable(connection.client, connection.tableName) };
 };
 
 /** Where a command's JSON lines go: stdout, or the --out file. */
@@ -124,6 +100,8 @@ class OutFile {
     if (!this.written) unlinkSync(this.path);
   }
 }
+
+const isProblem = (error: unknown): error is AccountProblem => error instanceof AccountProblem;
 
 const stdoutWriter: Out = (value) => {
   process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -217,38 +195,14 @@ const whyNotADocument = (error: unknown): string => {
   return 'unreadable';
 };
 
-const unreachable = (error: unknown): boolean =>
-  error instanceof DependencyUnavailable ||
-  /ResourceNotFound|CredentialsProviderError|UnrecognizedClient|AccessDenied|ECONNREFUSED/.test(
-    `${error instanceof Error ? error.name : ''} ${String(error)}`,
-  );
-
 const main = async (): Promise<number> => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        stage: { type: 'string' },
-        'old-expires-in': { type: 'string' },
-        out: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)} (npm run accounts -- --help)`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...args] = positionals;
-  if (values.help === true || command === undefined) {
-    console.error(USAGE);
-    return values.help === true ? 0 : 2;
-  }
-  if (values.stage !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(values.stage)) {
-    console.error(`bad --stage ${JSON.stringify(values.stage)}: letters, digits and - (npm run accounts -- --help)`);
-    return 2;
-  }
+  const line = parseCommandLine('accounts', USAGE, {
+    'old-expires-in': { type: 'string' },
+    out: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if ('exitCode' in line) return line.exitCode;
+  const { values, command, args } = line;
   if (values.out === '') {
     console.error('--out needs a file name (npm run accounts -- --help)');
     return 2;
@@ -265,15 +219,7 @@ const main = async (): Promise<number> => {
     await run(target.table, command, args, outFile?.write ?? stdoutWriter, values['old-expires-in']);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message} (npm run accounts -- --help)`);
-      return 2;
-    }
-    if (error instanceof AccountProblem) console.error(error.message);
-    else if (unreachable(error))
-      console.error(`cannot reach the accounts table ${target.table.tableName} at ${target.where}: ${target.hint}`);
-    else console.error(`accounts ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    return failureExitCode('accounts', command, error, target, isProblem);
   } finally {
     target.close();
     outFile?.close();

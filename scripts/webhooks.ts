@@ -9,14 +9,20 @@
 // First: exit quietly (status 0) when the reader of stdout goes away, e.g. `| head` (scripts/cli/quiet-pipe.ts).
 import './cli/quiet-pipe';
 import { randomBytes } from 'node:crypto';
-import { parseArgs } from 'node:util';
-import { createDocumentClient, createEventBridgeClient } from '../adapters/aws-clients';
+import { createEventBridgeClient } from '../adapters/aws-clients';
 import { WebhookEndpointsTable } from '../adapters/webhooks/endpoints-table';
 import { assertDeliverableUrl, createHttpTransport } from '../adapters/webhooks/http-transport';
 import { buildWebhookTestBody } from '../domain/webhooks/body';
 import { sendToEndpoint } from '../domain/webhooks/deliver';
 import { describeEndpoint, ENDPOINT_ID_PATTERN, WebhookProblem } from '../domain/webhooks/endpoints';
-import { ACCOUNT_ID_PATTERN } from '../domain/order-fields';
+import {
+  accountIdArg as accountId,
+  connectTable,
+  durationArg as duration,
+  failureExitCode,
+  parseCommandLine,
+  UsageError,
+} from './cli/table-cli';
 import { localSettings, stageWebhooksTableName } from './local/settings';
 import { localEventsFor, replayLocally, startArchiveReplay } from './webhooks/replay';
 
@@ -34,50 +40,27 @@ const USAGE = `usage: npm run webhooks -- <command> [--stage NAME]
   tail [--all]                               follows .local/webhooks.jsonl (what the local receiver verified)
 URLs: https on port 443 whose host resolves to public addresses only (local stage: also http://localhost)`;
 
-class UsageError extends Error {}
-
 const targetFor = (stage: string | undefined) => {
-  const settings = localSettings();
-  const region =
-    stage === undefined
-      ? settings.region
-      : (process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? settings.region);
-  const endpoint = stage === undefined ? settings.dynamodbEndpoint : process.env.DYNAMODB_ENDPOINT || undefined;
-  const client = createDocumentClient({ region, endpoint });
+  const connection = connectTable(stage, {
+    local: (settings) => settings.webhooksTableName,
+    stage: stageWebhooksTableName,
+  });
   const policy = { allowLoopback: stage === undefined };
   return {
-    table: new WebhookEndpointsTable(
-      client,
-      stage === undefined ? settings.webhooksTableName : stageWebhooksTableName(stage),
-    ),
+    ...connection,
+    table: new WebhookEndpointsTable(connection.client, connection.tableName),
     policy,
     transport: createHttpTransport(policy),
-    where: endpoint ?? `AWS ${region}`,
-    hint:
-      stage === undefined
-        ? 'is `npm start` running?'
-        : `is stage ${stage} deployed there, and are your AWS credentials for that account?`,
-    eventBridge: () => createEventBridgeClient({ region, endpoint: process.env.EVENTBRIDGE_ENDPOINT || undefined }),
-    settings,
-    close: () => client.destroy(),
+    eventBridge: () =>
+      createEventBridgeClient({ region: connection.region, endpoint: process.env.EVENTBRIDGE_ENDPOINT || undefined }),
   };
 };
 type Target = ReturnType<typeof targetFor>;
 
-const accountId = (value: string | undefined): string => {
-  if (value === undefined || !ACCOUNT_ID_PATTERN.test(value))
-    throw new UsageError(`bad account id ${JSON.stringify(value ?? '')}: 1-64 characters of A-Z a-z 0-9 . _ -`);
-  return value;
-};
 const endpointId = (value: string | undefined): string => {
   if (value === undefined || !ENDPOINT_ID_PATTERN.test(value))
     throw new UsageError(`bad endpoint id ${JSON.stringify(value ?? '')}: ep_ and 16 hex digits`);
   return value;
-};
-const duration = (value: string): number => {
-  const match = /^(\d{1,6})(m|h|d)$/.exec(value);
-  if (match === null) throw new UsageError(`bad --old-expires-in ${JSON.stringify(value)}: e.g. 30m, 12h, 7d`);
-  return Number(match[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as 'm' | 'h' | 'd'];
 };
 const instant = (name: string, value: string | undefined): Date => {
   const at = value === undefined ? Number.NaN : Date.parse(value);
@@ -169,39 +152,18 @@ const replay = async (target: Target, account: string, options: Options): Promis
   return results.every((result) => result.result.startsWith('delivered')) ? 0 : 1;
 };
 
-const unreachable = (error: unknown): boolean =>
-  /ResourceNotFound|CredentialsProviderError|UnrecognizedClient|AccessDenied|ECONNREFUSED|TimeoutError/.test(
-    `${error instanceof Error ? error.name : ''} ${String(error)}`,
-  );
+const isProblem = (error: unknown): error is WebhookProblem => error instanceof WebhookProblem;
 
 const main = async (): Promise<number> => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      allowPositionals: true,
-      options: {
-        stage: { type: 'string' },
-        'old-expires-in': { type: 'string' },
-        from: { type: 'string' },
-        to: { type: 'string' },
-        all: { type: 'boolean' },
-        help: { type: 'boolean' },
-      },
-    });
-  } catch (error) {
-    console.error(`${error instanceof Error ? error.message : String(error)} (npm run webhooks -- --help)`);
-    return 2;
-  }
-  const { values, positionals } = parsed;
-  const [command, ...args] = positionals;
-  if (values.help === true || command === undefined) {
-    console.error(USAGE);
-    return values.help === true ? 0 : 2;
-  }
-  if (values.stage !== undefined && !/^[A-Za-z0-9-]{1,64}$/.test(values.stage)) {
-    console.error(`bad --stage ${JSON.stringify(values.stage)}: letters, digits and - (npm run webhooks -- --help)`);
-    return 2;
-  }
+  const line = parseCommandLine('webhooks', USAGE, {
+    'old-expires-in': { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    all: { type: 'boolean' },
+    help: { type: 'boolean' },
+  });
+  if ('exitCode' in line) return line.exitCode;
+  const { values, command, args } = line;
   if (command === 'tail') {
     process.env.EVENTS_FILE = localSettings().webhooksFile;
     await import('./events');
@@ -216,15 +178,7 @@ const main = async (): Promise<number> => {
       to: values.to,
     });
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message} (npm run webhooks -- --help)`);
-      return 2;
-    }
-    if (error instanceof WebhookProblem) console.error(error.message);
-    else if (unreachable(error))
-      console.error(`cannot reach the webhooks table ${target.table.tableName} at ${target.where}: ${target.hint}`);
-    else console.error(`webhooks ${command} failed: ${error instanceof Error ? error.message : String(error)}`);
-    return 1;
+    return failureExitCode('webhooks', command, error, target, isProblem);
   } finally {
     target.close();
   }
