@@ -1,8 +1,14 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  QueryCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { DependencyUnavailable } from '../../domain/errors';
 import type { OrderKey } from '../../domain/order-fields';
+import type { CallOptions } from '../../domain/ports';
 import { isDependencyUnavailable } from '../aws-errors';
 import { ITEM_EXISTS, withAssignment, type ConditionalChange } from './conditions';
 import { orderItemKey } from './keys';
@@ -18,6 +24,25 @@ export const call = async <T>(operation: () => Promise<T>): Promise<T> => {
     throw error;
   }
 };
+
+/**
+ * Every item a Query returns, page after page: each page is one call (through `call`, with the caller's abort
+ * signal), made only when the consumer asks for more, so a consumer that stops early reads no further page.
+ */
+export async function* queryItems(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  { signal }: CallOptions = {},
+): AsyncGenerator<Record<string, unknown>> {
+  let startKey = input.ExclusiveStartKey;
+  do {
+    const page = await call(() =>
+      client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }), { abortSignal: signal }),
+    );
+    yield* page.Items ?? [];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+}
 
 /** Batch calls retried while DynamoDB leaves some of the batch unprocessed: this many rounds, then an outage. */
 export const BATCH_ROUNDS = 9;

@@ -1,5 +1,5 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { OrderTooLarge } from '../../domain/errors';
 import type { OrderKey, OrderType } from '../../domain/order-fields';
@@ -13,7 +13,7 @@ import type {
   StoredOrder,
 } from '../../domain/ports';
 import type { OrderSelector, RecordRef } from '../../domain/selection';
-import { call } from './calls';
+import { call, queryItems } from './calls';
 import {
   COMPLETABLE_VALUES,
   ITEM_EXISTS,
@@ -65,39 +65,32 @@ export class DynamoDbOrderStore implements OrderStore {
     accountId: string,
     orderHandle: string,
     selector: OrderSelector,
-    { signal }: CallOptions = {},
+    options: CallOptions = {},
   ): Promise<RecordRef[]> {
     const prefix = sortKeyPrefix(selector);
     // type and type_index fixed: only the latest attempt can be selected, and a Query is charged for every item it
     // reads (whole items, whatever the projection), so read just that one (sk sorts attempts, newest last).
     const latestOnly = selector.type !== undefined && selector.type_index !== undefined;
     const records: RecordRef[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      // Strongly consistent: an attempt created a moment ago must be the one that counts as latest.
-      const page = await call(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            // The order records only: their tracks' chunks sort after them (keys.ts).
-            KeyConditionExpression:
-              prefix === '' ? 'pk = :pk AND sk < :records_end' : 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: {
-              ':pk': partitionKey(accountId, orderHandle),
-              ...(prefix === '' ? { ':records_end': ORDER_RECORDS_END } : { ':prefix': prefix }),
-            },
-            ExpressionAttributeNames: { '#type': 'type', '#apart': TRACK_APART },
-            ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle, #apart',
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-            ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
-          }),
-          { abortSignal: signal },
-        ),
-      );
-      for (const item of page.Items ?? []) records.push(recordRef(item));
-      startKey = latestOnly ? undefined : page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    // Strongly consistent: an attempt created a moment ago must be the one that counts as latest.
+    const query = {
+      TableName: this.tableName,
+      // The order records only: their tracks' chunks sort after them (keys.ts).
+      KeyConditionExpression:
+        prefix === '' ? 'pk = :pk AND sk < :records_end' : 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': partitionKey(accountId, orderHandle),
+        ...(prefix === '' ? { ':records_end': ORDER_RECORDS_END } : { ':prefix': prefix }),
+      },
+      ExpressionAttributeNames: { '#type': 'type', '#apart': TRACK_APART },
+      ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle, #apart',
+      ConsistentRead: true,
+      ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
+    };
+    for await (const item of queryItems(this.client, query, options)) {
+      records.push(recordRef(item));
+      if (latestOnly) break;
+    }
     return records;
   }
 

@@ -1,7 +1,8 @@
-import { BatchWriteCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AccountOrder } from '../../domain/order';
-import { call, untilProcessed } from './calls';
-import { partitionKey, sortKey, trackChunkPrefix } from './keys';
+import { queryItems, untilProcessed } from './calls';
+import { partitionKey, sortKey } from './keys';
+import { trackChunksQuery } from './track-chunks';
 import { DynamoDbTrackStore, staysInline, type Fix } from './track-store';
 
 type WriteRequest = NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string][number];
@@ -64,28 +65,9 @@ export class DynamoDbOrderSeeder {
   private async deleteChunks(orders: readonly AccountOrder[]): Promise<void> {
     const deletes: WriteRequest[] = [];
     for (const order of orders) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await call(() =>
-          this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-              ExpressionAttributeValues: {
-                ':pk': partitionKey(order.account_id, order.order_handle),
-                ':prefix': trackChunkPrefix(order),
-              },
-              ProjectionExpression: 'pk, sk',
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) {
-          deletes.push({ DeleteRequest: { Key: { pk: String(item.pk), sk: String(item.sk) } } });
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      for await (const item of queryItems(this.client, trackChunksQuery(this.tableName, order, 'pk, sk'))) {
+        deletes.push({ DeleteRequest: { Key: { pk: String(item.pk), sk: String(item.sk) } } });
+      }
     }
     await this.batchWrite(deletes);
   }

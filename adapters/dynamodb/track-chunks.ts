@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { OrderKey } from '../../domain/order-fields';
 import { ITEM_EXISTS } from './conditions';
-import { trackChunkKey } from './keys';
+import { orderItemKey, trackChunkKey, trackChunkPrefix } from './keys';
 
 /** How a track is cut into chunk items (./track-store.ts holds its reads and writes). */
 
@@ -79,6 +79,15 @@ export const packChunks = (fixes: readonly Fix[], first: number): TrackChunk[] =
   }
   return chunks;
 };
+
+/** The Query for one order record's track chunks, in order (strongly consistent: a move just made is seen). */
+export const trackChunksQuery = (tableName: string, key: OrderKey, projection: string) => ({
+  TableName: tableName,
+  KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+  ExpressionAttributeValues: { ':pk': orderItemKey(key).pk, ':prefix': trackChunkPrefix(key) },
+  ProjectionExpression: projection,
+  ConsistentRead: true,
+});
 
 /** A chunk item as stored. */
 export const chunkItem = (key: OrderKey, chunk: TrackChunk): Record<string, unknown> => ({

@@ -1,7 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
   type DynamoDBDocumentClient,
@@ -9,8 +8,8 @@ import {
 import { OrderNotFound } from '../../domain/errors';
 import type { OrderKey } from '../../domain/order-fields';
 import type { CallOptions } from '../../domain/ports';
-import { call } from './calls';
-import { orderItemKey, trackChunkKey, trackChunkPrefix } from './keys';
+import { call, queryItems } from './calls';
+import { orderItemKey, trackChunkKey } from './keys';
 import {
   MAX_APPEND_ATTEMPTS,
   MAX_TRANSACTION_ACTIONS,
@@ -21,6 +20,7 @@ import {
   packChunks,
   staysInline,
   storedSize,
+  trackChunksQuery,
   inlineCondition,
   isConditionRefusal,
   TrackAppendContention,
@@ -72,31 +72,13 @@ export class DynamoDbTrackStore {
   ) {}
 
   /** Every fix of a track stored apart, in order (strongly consistent, so a move that just happened is seen). */
-  async readTrack(key: OrderKey, { signal }: CallOptions = {}): Promise<Fix[]> {
+  async readTrack(key: OrderKey, options: CallOptions = {}): Promise<Fix[]> {
     const fixes: Fix[] = [];
-    const { pk } = orderItemKey(key);
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await call(() =>
-        this.client.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: { ':pk': pk, ':prefix': trackChunkPrefix(key) },
-            ProjectionExpression: 'fixes',
-            ConsistentRead: true,
-            // Pages of at most 256 KB: each call stays well inside the SDK's per-attempt budget.
-            Limit: READ_PAGE_CHUNKS,
-            ExclusiveStartKey: startKey,
-          }),
-          { abortSignal: signal },
-        ),
-      );
-      for (const item of page.Items ?? []) {
-        for (const fix of item.fixes as Fix[]) fixes.push(fix);
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey !== undefined);
+    // Pages of at most 256 KB: each call stays well inside the SDK's per-attempt budget.
+    const query = { ...trackChunksQuery(this.tableName, key, 'fixes'), Limit: READ_PAGE_CHUNKS };
+    for await (const item of queryItems(this.client, query, options)) {
+      for (const fix of item.fixes as Fix[]) fixes.push(fix);
+    }
     return fixes;
   }
 
@@ -157,21 +139,13 @@ export class DynamoDbTrackStore {
 
   /** The last chunk of a track stored apart (undefined: none, the track is inline or empty). */
   private async openChunk(key: OrderKey): Promise<OpenChunk | undefined> {
-    const { pk } = orderItemKey(key);
-    const page = await call(() =>
-      this.client.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': pk, ':prefix': trackChunkPrefix(key) },
-          ProjectionExpression: 'sk, fix_count, size_bytes',
-          ConsistentRead: true,
-          ScanIndexForward: false,
-          Limit: 1,
-        }),
-      ),
-    );
-    const item = page.Items?.[0];
+    const query = { ...trackChunksQuery(this.tableName, key, 'sk, fix_count, size_bytes'), ScanIndexForward: false };
+    let item: Record<string, unknown> | undefined;
+    // The last chunk only: one item, one page.
+    for await (const last of queryItems(this.client, { ...query, Limit: 1 })) {
+      item = last;
+      break;
+    }
     if (item === undefined) return undefined;
     const sk = String(item.sk);
     return {
