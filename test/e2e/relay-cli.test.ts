@@ -11,6 +11,7 @@ import {
   eventsAfterQuietWindow,
   getRaw,
   makeOrder,
+  plantStuckEvent,
   putRaw,
   readEvents,
   recordOf,
@@ -51,17 +52,7 @@ describe('npm run relay (one pass against the local stack)', () => {
   });
 
   test('--status lists a stuck event and its age; a pass delivers it once; the next pass delivers nothing', async () => {
-    const handle = uniqueHandle('relay-cli');
-    const completedAt = new Date(Date.now() - 90_000).toISOString();
-    const id = recordOf(handle);
-    const eventId = orderCompletedEventId(id, completedAt);
-    // As a request that died between its write and its publish leaves the order (its lease long expired).
-    await putRaw(client, id, {
-      ...makeOrder({ order_handle: handle, status: 'completed', completed_at: completedAt }),
-      pending_event: { event_id: eventId, since: completedAt, lease_until: Date.parse(completedAt) + 10_000 },
-      pending_shard: pendingShard(eventId),
-      pending_since: completedAt,
-    });
+    const { handle, id, eventId } = await plantStuckEvent(client, 'relay-cli');
 
     const status = relay('--status');
     expect(status.code).toBe(0);

@@ -4,9 +4,7 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../adapters/aws-clients';
-import { pendingShard } from '../../adapters/dynamodb/keys';
-import { orderCompletedEventId } from '../../domain/order-completed-event';
-import { getRaw, makeOrder, putRaw, recordOf, uniqueHandle, type EventLine } from './support/e2e';
+import { getRaw, plantStuckEvent, type EventLine } from './support/e2e';
 import { descendantsOf, startLocalStack, stillRunning, stopLocalStack, type LocalStack } from './support/local-stack';
 
 /**
@@ -57,17 +55,7 @@ describe('the scheduled relay of npm start', () => {
   test('delivers a stuck event once, by itself, within a schedule period or two', async () => {
     expect(readFileSync(stack.logFile, 'utf8')).toContain('Scheduling [relayPendingEvents] cron: [*/1 * * * *]');
 
-    const handle = uniqueHandle('scheduled-relay');
-    const completedAt = new Date(Date.now() - 90_000).toISOString();
-    const id = recordOf(handle);
-    const eventId = orderCompletedEventId(id, completedAt);
-    // As a request that died between its write and its publish leaves the order (its lease long expired).
-    await putRaw(client, id, {
-      ...makeOrder({ order_handle: handle, status: 'completed', completed_at: completedAt }),
-      pending_event: { event_id: eventId, since: completedAt, lease_until: Date.parse(completedAt) + 10_000 },
-      pending_shard: pendingShard(eventId),
-      pending_since: completedAt,
-    });
+    const { handle, id, eventId, completedAt } = await plantStuckEvent(client, 'scheduled-relay');
 
     // The schedule fires at the start of every minute; a loaded machine may need the next one too.
     const planted = Date.now();

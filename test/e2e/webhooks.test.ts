@@ -1,12 +1,11 @@
-import { afterAll, describe, expect, test } from '@jest/globals';
+import { describe, expect, test } from '@jest/globals';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Webhook } from 'standardwebhooks';
 import { MAX_ATTEMPTS } from '../../domain/webhooks/retry';
+import { answerWith, startReceiver } from '../support/webhook-receiver';
 import {
   basic,
   client,
@@ -68,35 +67,7 @@ const json = <T>(run: Run): T => {
   return JSON.parse(run.stdout.trim().split('\n')[0] as string) as T;
 };
 
-interface Hit {
-  at: number;
-  status: number;
-  headers: IncomingMessage['headers'];
-  body: string;
-}
-const servers: Server[] = [];
-/** A receiver of our own: `answer(n)` gives the status of the n-th request (undefined: never answers). */
-const receiver = async (answer: (n: number) => number | undefined): Promise<{ url: string; hits: Hit[] }> => {
-  const hits: Hit[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      const status = answer(hits.length + 1);
-      hits.push({ at: Date.now(), status: status ?? 0, headers: request.headers, body });
-      if (status !== undefined) response.writeHead(status).end();
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hits };
-};
-afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  }
-});
+const receiver = (answer: (n: number) => number | undefined) => startReceiver(answerWith(answer));
 
 /** A fresh account with one endpoint at `url`, and one ongoing order of it completed: its event id. */
 const accountWithEndpoint = async (label: string, url: string) => {

@@ -6,7 +6,8 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import { createDocumentClient } from '../../../adapters/aws-clients';
 import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { INTERNAL_ATTRIBUTES } from '../../support/internal-attributes';
-import { partitionKey, sortKey } from '../../../adapters/dynamodb/keys';
+import { partitionKey, pendingShard, sortKey } from '../../../adapters/dynamodb/keys';
+import { orderCompletedEventId } from '../../../domain/order-completed-event';
 import type { AccountOrder } from '../../../domain/order';
 import type { OrderKey } from '../../../domain/order-fields';
 
@@ -146,6 +147,27 @@ export const recordOf = (orderHandle: string, overrides: Partial<RecordId> = {})
   fulfillment_attempt: 0,
   ...overrides,
 });
+
+/**
+ * A completed order whose OrderCompleted event is stuck in the outbox, as a request that died between its write and
+ * its publish leaves it (completed 90 s ago, its lease long expired): the relay's to deliver.
+ */
+export const plantStuckEvent = async (
+  client: DynamoDBDocumentClient,
+  tag: string,
+): Promise<{ handle: string; id: RecordId; eventId: string; completedAt: string }> => {
+  const handle = uniqueHandle(tag);
+  const completedAt = new Date(Date.now() - 90_000).toISOString();
+  const id = recordOf(handle);
+  const eventId = orderCompletedEventId(id, completedAt);
+  await putRaw(client, id, {
+    ...makeOrder({ order_handle: handle, status: 'completed', completed_at: completedAt }),
+    pending_event: { event_id: eventId, since: completedAt, lease_until: Date.parse(completedAt) + 10_000 },
+    pending_shard: pendingShard(eventId),
+    pending_since: completedAt,
+  });
+  return { handle, id, eventId, completedAt };
+};
 
 /** A raw item as the API should show it: the stored attributes minus the internal ones. */
 export const withoutInternals = (item: JsonObject): JsonObject => {

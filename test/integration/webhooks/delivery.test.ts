@@ -1,57 +1,31 @@
-import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { beforeAll, describe, expect, test } from '@jest/globals';
 import { Webhook } from 'standardwebhooks';
 import { assertDeliverableUrl, createHttpTransport, type Resolver } from '../../../adapters/webhooks/http-transport';
 import { processDeliveryBatch, type DeliveryJob } from '../../../domain/webhooks/deliver';
 import { newEndpoint, type WebhookEndpoint } from '../../../domain/webhooks/endpoints';
 import type { DeliveryQueue, WebhookEndpointStore } from '../../../domain/webhooks/ports';
 import { buildOrderCompletedDetail } from '../../../domain/order-completed-event';
+import { startReceiver } from '../../support/webhook-receiver';
 
 /**
  * The sender's HTTP path against real local receivers (the local stage's loopback exception), and its SSRF guard
  * under the deployed policy with resolver stubs: no test sends traffic to any internal address.
  */
-type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
-const servers: Server[] = [];
-const receiver = async (
-  handler: Handler,
-): Promise<{ url: string; hits: { at: number; body: string; headers: IncomingMessage['headers'] }[] }> => {
-  const hits: { at: number; body: string; headers: IncomingMessage['headers'] }[] = [];
-  const server = createServer((request, response) => {
-    let body = '';
-    request.on('data', (chunk: Buffer) => (body += chunk.toString()));
-    request.on('end', () => {
-      hits.push({ at: Date.now(), body, headers: request.headers });
-      handler(request, response, body);
-    });
-  });
-  servers.push(server);
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, hits };
-};
-afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    await new Promise((done) => server.close(done));
-  }
-});
-
 const local = createHttpTransport({ allowLoopback: true, timeoutMs: 1_500 });
 
 describe('HTTP transport', () => {
   let urls: Record<string, string>;
   beforeAll(async () => {
     urls = {
-      ok: (await receiver((_q, r) => r.writeHead(204).end())).url,
-      err: (await receiver((_q, r) => r.writeHead(503).end('down'))).url,
-      gone: (await receiver((_q, r) => r.writeHead(410).end())).url,
-      busy: (await receiver((_q, r) => r.writeHead(429).end())).url,
-      bad: (await receiver((_q, r) => r.writeHead(400).end())).url,
-      redirect: (await receiver((_q, r) => r.writeHead(302, { location: 'http://169.254.169.254/' }).end())).url,
-      silent: (await receiver(() => undefined)).url,
+      ok: (await startReceiver((_q, r) => r.writeHead(204).end())).url,
+      err: (await startReceiver((_q, r) => r.writeHead(503).end('down'))).url,
+      gone: (await startReceiver((_q, r) => r.writeHead(410).end())).url,
+      busy: (await startReceiver((_q, r) => r.writeHead(429).end())).url,
+      bad: (await startReceiver((_q, r) => r.writeHead(400).end())).url,
+      redirect: (await startReceiver((_q, r) => r.writeHead(302, { location: 'http://169.254.169.254/' }).end())).url,
+      silent: (await startReceiver(() => undefined)).url,
       huge: (
-        await receiver((_q, r) => {
+        await startReceiver((_q, r) => {
           r.writeHead(200);
           r.write('x'.repeat(1 << 20)); // and never ends
         })
@@ -168,8 +142,8 @@ const detailOf = (account: string, n: number) =>
 
 describe('a batch', () => {
   test('one dead endpoint never delays another account: its delivery arrives while the dead one is still timing out', async () => {
-    const fast = await receiver((_q, r) => r.writeHead(200).end());
-    const dead = await receiver(() => undefined);
+    const fast = await startReceiver((_q, r) => r.writeHead(200).end());
+    const dead = await startReceiver(() => undefined);
     const endpoints: Record<string, WebhookEndpoint> = {
       slow: newEndpoint('slow', dead.url, new Date()),
       quick: newEndpoint('quick', fast.url, new Date()),
