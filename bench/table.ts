@@ -41,8 +41,21 @@ const capacityLines = (r: BenchResults): string[] => {
     const s = size.subject;
     lines.push(
       !size.storable || s === undefined
-        ? `${head} not storable as one item`
+        ? `${head} not storable (${size.note ?? 'see results.json'})`
         : `${head} ${cell(s.exact)} | ${cell(s.latest_attempt)} | ${cell(s.handle_only)}`,
+    );
+  }
+  lines.push(
+    '',
+    'plain POST by size (DynamoDB Local): p50 ms subject / baseline (ratio ± SE); CPU us p50, overhead ± SE',
+  );
+  for (const size of r.capacity_by_size) {
+    const t = size.timing;
+    if (t === undefined) continue;
+    lines.push(
+      `  ${String(size.points).padStart(6)} points, ${t.samples} each: ${t.subject.p50_ms} / ${t.baseline.p50_ms} ms ` +
+        `(${withSe(t.p50_ratio, t.p50_ratio_se)}); CPU ${t.subject.cpu_us_p50} / ${t.baseline.cpu_us_p50} us ` +
+        `(+${withSe(t.cpu_overhead_us, t.cpu_overhead_us_se)}); answer ${size.answer_bytes ?? '?'} B`,
     );
   }
   return lines;
