@@ -146,16 +146,17 @@ export class EventBridgeOrderCompletedPublisher implements OrderCompletedPublish
     for (let start = 0; start < details.length; start += PUT_EVENTS_MAX_ENTRIES) {
       chunks.push(details.slice(start, start + PUT_EVENTS_MAX_ENTRIES));
     }
-    let unreachable = false;
+    // Shared by the chunks: set by the call that finds EventBridge unreachable, before the limiter lets the next go.
+    const bus = { unreachable: false };
     const notSent = (chunk: readonly OrderCompletedDetail[]): BatchPublishResult => ({
       published: [],
       failed: chunk.map((detail) => ({ event_id: detail.event_id, reason: 'not sent: EventBridge unavailable' })),
     });
     const send = async (chunk: OrderCompletedDetail[]): Promise<BatchPublishResult> => {
-      if (unreachable) return notSent(chunk);
-      const outcome = await this.publishChunk(chunk);
-      if (outcome.unreachable === true) unreachable = true;
-      return outcome;
+      if (bus.unreachable) return notSent(chunk);
+      // Asked again when the chunk's turn comes: with a limiter every chunk is queued at once, and one that waited
+      // behind a call that found EventBridge unreachable must not make a call of its own.
+      return this.publishChunk(chunk, bus);
     };
     const outcomes: BatchPublishResult[] = [];
     if (this.batchLimiter === undefined) for (const chunk of chunks) outcomes.push(await send(chunk));
@@ -169,24 +170,39 @@ export class EventBridgeOrderCompletedPublisher implements OrderCompletedPublish
   /** Up to 10 entries: send, then resend only the refused entries, for a bounded number of rounds. */
   private async publishChunk(
     details: readonly OrderCompletedDetail[],
-  ): Promise<BatchPublishResult & { unreachable?: boolean }> {
+    bus: { unreachable: boolean },
+  ): Promise<BatchPublishResult> {
     const published: string[] = [];
     let remaining = [...details];
     let reasons = new Map<string, string>();
+    const unsent = () => ({
+      published,
+      failed: remaining.map((detail) => ({ event_id: detail.event_id, reason: 'not sent: EventBridge unavailable' })),
+    });
     for (let round = 1; round <= this.batchRetry.rounds && remaining.length > 0; round += 1) {
       if (round > 1) await sleep(this.batchRetry.baseDelayMs * 2 ** (round - 2));
       let output;
       try {
         const entries = remaining.map((detail) => this.entry(detail));
-        const call = () => this.put(entries, this.batchRetry.callTimeoutMs);
+        // Checked at the moment the call would be made (after the limiter's wait, before each retry round).
+        const call = async () => {
+          if (bus.unreachable) return undefined;
+          try {
+            return await this.put(entries, this.batchRetry.callTimeoutMs);
+          } catch (error) {
+            // Set before the limiter lets the next call go: it must see it.
+            bus.unreachable = true;
+            throw error;
+          }
+        };
         output = await (this.batchLimiter === undefined ? call() : this.batchLimiter.run(call));
+        if (output === undefined) return unsent();
       } catch (error) {
         // The SDK already spent its attempts budget on the whole call: report these entries as failed.
         const reason = describeError(error instanceof DependencyUnavailable && error.cause ? error.cause : error);
         return {
           published,
           failed: remaining.map((detail) => ({ event_id: detail.event_id, reason })),
-          unreachable: true,
         };
       }
       // Entries come back in request order; only the ones with an error (or no confirmation) are sent again.

@@ -10,6 +10,7 @@ import {
   ThrottlingException,
 } from '@aws-sdk/client-eventbridge';
 import { mockClient } from 'aws-sdk-client-mock';
+import { CallLimiter } from '../../../../adapters/eventbridge/call-limiter';
 import { EventBridgeOrderCompletedPublisher } from '../../../../adapters/eventbridge/order-completed-publisher';
 import { createMetrics, loadTracing } from '../../../../adapters/observability';
 import { createCompleteOrderAdapters } from '../../../../adapters/composition-root';
@@ -234,5 +235,23 @@ describe('EventBridgeOrderCompletedPublisher.publishBatch', () => {
     expect(result.published).toEqual([]);
     expect(result.failed.map((failure) => failure.event_id)).toEqual(details.map((d) => d.event_id));
     expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+  });
+
+  test('with a limiter (chunks queued at once), a chunk waiting its turn sends nothing once EventBridge is down', async () => {
+    eventBridge.on(PutEventsCommand).rejects(new InternalException({ message: 'down', $metadata: {} }));
+    const limited = new EventBridgeOrderCompletedPublisher(
+      client,
+      { busName: 'orders-bus', source: 'orders.complete' },
+      { rounds: 3, baseDelayMs: 1, callTimeoutMs: 1_000 },
+      new CallLimiter({ maxInFlight: 1, perSecond: 1_000 }),
+    );
+    const result = await limited.publishBatch(details);
+    expect(result.published).toEqual([]);
+    expect(result.failed.map((failure) => failure.event_id)).toEqual(details.map((d) => d.event_id));
+    // 3 chunks, all queued before the first call ended: only that first call reaches EventBridge.
+    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(1);
+    expect(result.failed.slice(10).map((failure) => failure.reason)).toEqual(
+      Array.from({ length: 13 }, () => 'not sent: EventBridge unavailable'),
+    );
   });
 });
