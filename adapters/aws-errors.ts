@@ -14,6 +14,9 @@ const THROTTLING = new Set([
   'SlowDown',
   'LimitExceededException',
   'TransactionInProgressException',
+  // A single write to an item a transaction holds at that moment (the relay's batched claims and settles): the write
+  // was not made; trying again shortly succeeds (a 503 with Retry-After on the request path, never a 500).
+  'TransactionConflictException',
 ]);
 const NETWORK = new Set([
   'TimeoutError',

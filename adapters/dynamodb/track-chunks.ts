@@ -1,4 +1,5 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { DependencyUnavailable } from '../../domain/errors';
 import type { OrderKey } from '../../domain/order-fields';
 import { ITEM_EXISTS } from './conditions';
 import { orderItemKey, trackChunkKey, trackChunkPrefix } from './keys';
@@ -120,7 +121,11 @@ export const firstGroup = (
 export const isConditionRefusal = (error: unknown): boolean =>
   error instanceof ConditionalCheckFailedException ||
   error instanceof TransactionCanceledException ||
-  (error instanceof Error && /TransactionConflict|ConditionalCheckFailed|TransactionCanceled/.test(error.name));
+  (error instanceof Error && /TransactionConflict|ConditionalCheckFailed|TransactionCanceled/.test(error.name)) ||
+  // `call` reports a write that met a transaction as DependencyUnavailable; for an append it is a lost race.
+  (error instanceof DependencyUnavailable &&
+    error.cause instanceof Error &&
+    /TransactionConflict/.test(error.cause.name));
 
 /** Appends could not get through because other writers kept changing the track (after MAX_APPEND_ATTEMPTS). */
 export class TrackAppendContention extends Error {

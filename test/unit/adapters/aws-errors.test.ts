@@ -13,6 +13,7 @@ describe('isDependencyUnavailable', () => {
     ],
     ['ThrottlingException', named('ThrottlingException')],
     ['TooManyRequestsException', named('TooManyRequestsException')],
+    ['TransactionConflictException (a write met a transaction)', named('TransactionConflictException')],
     ['TimeoutError', named('TimeoutError')],
     ['AbortError', named('AbortError')],
     ['code ECONNREFUSED', Object.assign(new Error('x'), { code: 'ECONNREFUSED' })],

@@ -4,6 +4,7 @@ import {
   DynamoDBClient,
   InternalServerError,
   ProvisionedThroughputExceededException,
+  TransactionConflictException,
 } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
@@ -93,6 +94,11 @@ const outages: [string, () => Error][] = [
     () => new Error('request failed', { cause: Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }) }),
   ],
   ['RequestLimitExceeded', () => Object.assign(new Error('account limit'), { name: 'RequestLimitExceeded' })],
+  // The item is held by the relay's batched TransactWriteItems at that moment: try again, never a 500.
+  [
+    'TransactionConflictException',
+    () => new TransactionConflictException({ message: 'Transaction is ongoing for the item', $metadata: {} }),
+  ],
 ];
 
 describe('DynamoDbOrderStore.complete: condition refusals', () => {

@@ -1,12 +1,16 @@
 import { describe, expect, test } from '@jest/globals';
+import { ConditionalCheckFailedException, TransactionConflictException } from '@aws-sdk/client-dynamodb';
+import { call } from '../../../../adapters/dynamodb/calls';
 import {
   TRACK_CHUNK_MAX_BYTES,
   TRACK_INLINE_MAX_BYTES,
+  isConditionRefusal,
   packChunks,
   staysInline,
   storedSize,
   type Fix,
 } from '../../../../adapters/dynamodb/track-chunks';
+import { DependencyUnavailable } from '../../../../domain/errors';
 
 const fix = (i: number): Fix => [-121.877246 - i / 1e6, 37.371916 + i / 1e6, 24.5, `2024-01-01T00:00:${i % 60}.000Z`];
 
@@ -59,5 +63,22 @@ describe('staysInline', () => {
     expect(storedSize(fixes)).toBeLessThanOrEqual(TRACK_INLINE_MAX_BYTES);
     expect(storedSize([...fixes, fix(fixes.length)])).toBeGreaterThan(TRACK_INLINE_MAX_BYTES);
     expect(fixes.length).toBeGreaterThan(10); // the API page's short trips stay inline
+  });
+});
+
+describe('isConditionRefusal: a lost race an append retries, never an outage', () => {
+  const through = (error: Error) => call(() => Promise.reject(error)).catch((thrown: unknown) => thrown);
+
+  test('a condition refused, or a write that met a transaction (as `call` reports it)', async () => {
+    expect(isConditionRefusal(new ConditionalCheckFailedException({ message: 'no', $metadata: {} }))).toBe(true);
+    const conflict = await through(new TransactionConflictException({ message: 'ongoing', $metadata: {} }));
+    expect(conflict).toBeInstanceOf(DependencyUnavailable);
+    expect(isConditionRefusal(conflict)).toBe(true);
+  });
+
+  test('an outage is not a refusal', async () => {
+    const throttled = await through(Object.assign(new Error('slow down'), { name: 'ThrottlingException' }));
+    expect(throttled).toBeInstanceOf(DependencyUnavailable);
+    expect(isConditionRefusal(throttled)).toBe(false);
   });
 });
