@@ -140,7 +140,10 @@ export class BreakerPublisher implements OrderCompletedPublisher {
     try {
       await this.inner.publish(detail, { ...options, ...(timeoutMs === undefined ? {} : { timeoutMs }) });
     } catch (error) {
-      this.breaker.failed(ticket, describeError(error));
+      // Cut short by the request's own deadline (its signal aborted: the Lambda is about to time out, e.g. after a
+      // slow DynamoDB), the publish says nothing about EventBridge: not counted. A probe cut short this way is
+      // retried once the cool-down has passed (admit's lost-probe rule).
+      if (options.signal?.aborted !== true) this.breaker.failed(ticket, describeError(error));
       throw error;
     }
     this.breaker.succeeded(ticket);

@@ -45,6 +45,24 @@ describe('the circuit breaker rule', () => {
     expect(inner.attempts).toHaveLength(5);
   });
 
+  test('publishes cut short by the request’s own deadline (its signal aborted) are not counted', async () => {
+    const { inner, publisher, breaker, transitions } = setup();
+    inner.failing();
+    const request = new AbortController();
+    request.abort();
+    for (let i = 0; i < 5; i += 1) {
+      await expect(publisher.publish(detail, { timeoutMs: 2_000, signal: request.signal })).rejects.toThrow();
+    }
+    expect(breaker.state).toBe('closed');
+    expect(transitions).toEqual([]);
+    // EventBridge's own failures still count from zero.
+    for (let i = 0; i < 2; i += 1) expect(await attempt(publisher)).toBe('failed');
+    expect(breaker.state).toBe('closed');
+    expect(await attempt(publisher)).toBe('failed');
+    expect(breaker.state).toBe('open');
+    expect(inner.attempts).toHaveLength(8);
+  });
+
   test('N consecutive failures open it: later requests do not call EventBridge and fail at once with PublishSkipped', async () => {
     const { inner, publisher, breaker, transitions } = setup();
     inner.failing();
