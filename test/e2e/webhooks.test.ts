@@ -237,6 +237,8 @@ describe('npm run webhooks against the local stack', () => {
       '--to',
       new Date(Date.now() + 1_000).toISOString(),
     ]);
+    // Every delivery's result is on stdout, the summary on stderr: shown when one was not delivered.
+    if (replay.code !== 0) console.log(`webhooks replay exited ${replay.code}:\n${replay.stdout}${replay.stderr}`);
     expect(replay.code).toBe(0);
     const replayed = replay.stdout
       .trim()
