@@ -2,14 +2,9 @@ import { afterAll } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  BatchWriteCommand,
-  GetCommand,
-  PutCommand,
-  QueryCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../../../adapters/aws-clients';
+import { queryItems } from '../../../adapters/dynamodb/calls';
 import { DynamoDbOrderSeeder } from '../../../adapters/dynamodb/seeder';
 import { INTERNAL_ATTRIBUTES } from '../../support/internal-attributes';
 import { partitionKey, pendingShard, sortKey } from '../../../adapters/dynamodb/keys';
@@ -160,28 +155,22 @@ export const recordOf = (orderHandle: string, overrides: Partial<RecordId> = {})
  * snapshots) by however many megabytes they hold, and make later tests' time depend on the files' order.
  */
 export const deleteOrder = async (client: DynamoDBDocumentClient, accountId: string, orderHandle: string) => {
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': partitionKey(accountId, orderHandle) },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    const keys = (page.Items ?? []).map((item) => ({ pk: String(item.pk), sk: String(item.sk) }));
-    for (let start = 0; start < keys.length; start += 25) {
-      let requests = keys.slice(start, start + 25).map((Key) => ({ DeleteRequest: { Key } }));
-      while (requests.length > 0) {
-        const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }));
-        requests = (output.UnprocessedItems?.[tableName()] ?? []) as typeof requests;
-      }
+  const query = {
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': partitionKey(accountId, orderHandle) },
+    ProjectionExpression: 'pk, sk',
+    ConsistentRead: true,
+  };
+  const keys: { pk: string; sk: string }[] = [];
+  for await (const item of queryItems(client, query)) keys.push({ pk: String(item.pk), sk: String(item.sk) });
+  for (let start = 0; start < keys.length; start += 25) {
+    let requests = keys.slice(start, start + 25).map((Key) => ({ DeleteRequest: { Key } }));
+    while (requests.length > 0) {
+      const output = await client.send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }));
+      requests = (output.UnprocessedItems?.[tableName()] ?? []) as typeof requests;
     }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
+  }
 };
 
 /**
