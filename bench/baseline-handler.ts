@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { createDynamoDbClient, createEventBridgeClient, toDocumentClient } from '../adapters/aws-clients';
-import { ORDER_RECORDS_END, pendingShard, TRACK_SK_PREFIX } from '../adapters/dynamodb/keys';
+import { pendingShard } from '../adapters/dynamodb/keys';
 import { TRACK_APART } from '../adapters/dynamodb/track-chunks';
 import { encodeResponse } from '../handlers/http/compression';
+import { readRecords, readTrack } from './baseline-track';
 
 /**
  * The bench's baseline: the least a handler can do to make the same AWS calls as the service, with the same SDK
@@ -15,9 +16,9 @@ import { encodeResponse } from '../handlers/http/compression';
  *   exact record named: UpdateItem (complete) -> PutEvents (1 entry) -> UpdateItem (clear pending, set route_handle)
  *   otherwise:          Query (consistent)    -> UpdateItem (complete) -> PutEvents -> UpdateItem (clear pending)
  * In the service's layout (adapters/dynamodb/track-store.ts): a long track lives in chunk items after the order
- * records, read with a consistent Query (pages of 32 chunks) alongside the completing write when the records' Query
- * said so, else after it; an answer over 64 KB goes gzip-compressed as the service sends it (a Lambda answer is at
- * most 6 MB, so a baseline that did not would not be deployable for long trips).
+ * records, read as ./baseline-track.ts says (with the records on a plain POST, the rest alongside the completing
+ * write; after the write on the exact path); an answer over 64 KB goes gzip-compressed as the service sends it (a
+ * Lambda answer is at most 6 MB, so a baseline that did not would not be deployable for long trips).
  */
 const region = process.env.AWS_REGION ?? 'us-east-1';
 const table = process.env.ORDERS_TABLE_NAME ?? '';
@@ -62,8 +63,8 @@ interface Target {
   attempt: number;
   exact: boolean;
   routeHandle: unknown;
-  /** The records' Query said the track is stored apart (the exact path learns it from the completing write). */
-  trackApart: boolean;
+  /** The records' read found the track stored apart: reads it (the exact path learns it from the write). */
+  track: (() => Promise<unknown[]>) | undefined;
 }
 
 const findTarget = async (event: APIGatewayProxyEventV2, account: string): Promise<Target | undefined> => {
@@ -83,38 +84,28 @@ const findTarget = async (event: APIGatewayProxyEventV2, account: string): Promi
       attempt: Number(query.fulfillment_attempt),
       exact,
       routeHandle: null,
-      trackApart: false,
+      track: undefined,
     };
   }
   const latestOnly = query.type !== undefined && query.type_index !== undefined;
   const prefix = query.type === undefined ? '' : latestOnly ? `${type}#${pad(typeIndex)}#` : `${type}#`;
-  const page = await dynamo.send(
-    new QueryCommand({
-      TableName: table,
-      KeyConditionExpression:
-        prefix === '' ? 'pk = :pk AND sk < :records_end' : 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': pk,
-        ...(prefix === '' ? { ':records_end': ORDER_RECORDS_END } : { ':prefix': prefix }),
-      },
-      ExpressionAttributeNames: { '#type': 'type', '#apart': TRACK_APART },
-      ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle, #apart',
-      ConsistentRead: true,
-      ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
-    }),
-  );
-  const item = latestOnly ? page.Items?.[0] : page.Items?.[page.Items.length - 1];
+  const { records, trackOf } = await readRecords(dynamo, table, pk, prefix, latestOnly);
+  const item = latestOnly ? records[0] : records[records.length - 1];
   if (item === undefined) return undefined;
+  const found = {
+    type: String(item.type),
+    typeIndex: Number(item.type_index),
+    attempt: Number(item.fulfillment_attempt),
+  };
+  const sk = `${found.type}#${pad(found.typeIndex)}#${pad(found.attempt)}`;
   return {
     account,
     handle,
     pk,
-    type: String(item.type),
-    typeIndex: Number(item.type_index),
-    attempt: Number(item.fulfillment_attempt),
+    ...found,
     exact,
     routeHandle: item.route_handle ?? null,
-    trackApart: item[TRACK_APART] === true,
+    track: item[TRACK_APART] === true ? () => trackOf(sk) : undefined,
   };
 };
 
@@ -122,28 +113,6 @@ const keyOf = (target: Target) => ({
   pk: target.pk,
   sk: `${target.type}#${pad(target.typeIndex)}#${pad(target.attempt)}`,
 });
-
-/** Every fix of a track stored apart, in order: its chunk items, 32 to a page, strongly consistent. */
-const readTrack = async (target: Target): Promise<unknown[]> => {
-  const fixes: unknown[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await dynamo.send(
-      new QueryCommand({
-        TableName: table,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': target.pk, ':prefix': `${TRACK_SK_PREFIX}${keyOf(target).sk}#` },
-        ProjectionExpression: 'fixes',
-        ConsistentRead: true,
-        Limit: 32,
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) fixes.push(...(item.fixes as unknown[]));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey !== undefined);
-  return fixes;
-};
 
 /** The completed record with its track back in place (a track read alongside the write, or after it). */
 const withTrack = async (
@@ -153,7 +122,13 @@ const withTrack = async (
 ): Promise<Record<string, unknown>> => {
   if (order[TRACK_APART] !== true) return order;
   const { [TRACK_APART]: _apart, ...rest } = order;
-  return { ...rest, polyline: { type: 'LineString', coordinates: await (early ?? readTrack(target)) } };
+  return {
+    ...rest,
+    polyline: {
+      type: 'LineString',
+      coordinates: await (early ?? readTrack(dynamo, table, target.pk, keyOf(target).sk)),
+    },
+  };
 };
 
 /** The completing write: status, completion time, outbox marker (with its index keys), timeline event. */
@@ -286,7 +261,7 @@ export const handler = async (event: APIGatewayProxyEventV2): Promise<APIGateway
     )
     .digest('hex')
     .slice(0, 32);
-  const early = target.trackApart ? readTrack(target) : undefined;
+  const early = target.track?.();
   early?.catch(() => undefined);
   const order = await withTrack(target, await completeWrite(target, now, eventId), early);
   await publish(target, order, now, eventId);

@@ -64,13 +64,13 @@ export const completeOrder = async (
 ): Promise<CompleteOrderResult> => {
   const now = deps.now();
   const completedAt = now.toISOString();
-  const { key, timeline_event, track_apart } = await selectForWrite(deps, input, completedAt);
+  const { key, timeline_event, track } = await selectForWrite(deps, input, completedAt);
   const write: CompletionWrite = {
     key,
     completed_at: completedAt,
     timeline_event,
     pending_event: newPendingEvent(key, completedAt, now.getTime(), deps.publishLeaseMs),
-    ...(track_apart === true ? { track_apart } : {}),
+    ...(track === undefined ? {} : { track }),
   };
   const result = await deps.store.complete(write, { signal: input.signal });
 
@@ -93,7 +93,7 @@ const selectForWrite = async (
   deps: CompleteOrderDeps,
   input: CompleteOrderInput,
   completedAt: string,
-): Promise<Pick<CompletionWrite, 'key' | 'timeline_event' | 'track_apart'>> => {
+): Promise<Pick<CompletionWrite, 'key' | 'timeline_event' | 'track'>> => {
   if (isExactSelector(input.selector)) {
     // The write answers 404 if the record does not exist; the event's route_handle is filled in by the outbox.
     const key: OrderKey = { account_id: input.account_id, order_handle: input.order_handle, ...input.selector };
@@ -113,7 +113,7 @@ const selectForWrite = async (
   return {
     key,
     timeline_event: orderCompletedTimelineEvent(key, record.route_handle, completedAt),
-    ...(record.track_apart === true ? { track_apart: true } : {}),
+    ...(record.track === undefined ? {} : { track: record.track }),
   };
 };
 

@@ -1,7 +1,7 @@
 import type { OrderCompletedTimelineEvent, OrderCompletedTimelineEventWithoutRoute } from './completion-rules';
 import type { OrderCompletedDetail } from './order-completed-event';
 import type { OrderKey } from './order-fields';
-import type { OrderSelector, RecordRef } from './selection';
+import type { OrderSelector, RecordRef, TrackRead } from './selection';
 
 /**
  * What the completion use case needs from the outside world. Adapters implement these;
@@ -39,7 +39,7 @@ export interface CompletionWrite {
   timeline_event: OrderCompletedTimelineEvent | OrderCompletedTimelineEventWithoutRoute;
   pending_event: PendingEvent;
   /** The selection's read found the record's track stored apart: the store reads it alongside the write. */
-  track_apart?: boolean;
+  track?: TrackRead;
 }
 
 export type CompletionWriteResult =

@@ -15,7 +15,16 @@ export interface RecordRef {
   fulfillment_attempt: number;
   route_handle?: string | null;
   /** The store keeps this record's track apart from it: the completing write reads the track alongside. */
-  track_apart?: boolean;
+  track?: TrackRead;
+}
+
+/**
+ * How the store reads a record's track stored apart (opaque to the domain, which only passes it from the selection to
+ * the completing write): what the selection's read already fetched plus the rest, read alongside the write.
+ */
+export interface TrackRead {
+  /** Every fix of the track, in order (called at most once, when the completing write starts). */
+  readonly read: () => Promise<unknown[]>;
 }
 
 export const isExactSelector = (selector: OrderSelector): selector is Required<OrderSelector> =>

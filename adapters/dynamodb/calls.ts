@@ -26,22 +26,31 @@ export const call = async <T>(operation: () => Promise<T>): Promise<T> => {
 };
 
 /**
- * Every item a Query returns, page after page: each page is one call (through `call`, with the caller's abort
- * signal), made only when the consumer asks for more, so a consumer that stops early reads no further page.
+ * Every page a Query returns, one call each (through `call`, with the caller's abort signal), made only when the
+ * consumer asks for it, so a consumer that stops early reads no further page.
  */
-export async function* queryItems(
+export async function* queryPages(
   client: DynamoDBDocumentClient,
   input: QueryCommandInput,
   { signal }: CallOptions = {},
-): AsyncGenerator<Record<string, unknown>> {
+): AsyncGenerator<Record<string, unknown>[]> {
   let startKey = input.ExclusiveStartKey;
   do {
     const page = await call(() =>
       client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }), { abortSignal: signal }),
     );
-    yield* page.Items ?? [];
+    yield page.Items ?? [];
     startKey = page.LastEvaluatedKey;
   } while (startKey !== undefined);
+}
+
+/** Every item a Query returns, page after page, reading a page only when the consumer asks for more (queryPages). */
+export async function* queryItems(
+  client: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+  options: CallOptions = {},
+): AsyncGenerator<Record<string, unknown>> {
+  for await (const page of queryPages(client, input, options)) yield* page;
 }
 
 /** Batch calls retried while DynamoDB leaves some of the batch unprocessed: this many rounds, then an outage. */

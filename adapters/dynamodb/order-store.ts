@@ -24,14 +24,14 @@ import {
 import {
   DEFAULT_PENDING_SHARDS,
   MAX_PENDING_SHARDS,
-  ORDER_RECORDS_END,
   orderItemKey,
   partitionKey,
   pendingShard,
   sortKeyPrefix,
 } from './keys';
 import { DynamoDbPendingEventLeases } from './pending-event-leases';
-import { DynamoDbTrackStore, TRACK_APART, type Fix } from './track-store';
+import { readPartition, RECORD_NAMES, RECORD_PROJECTION } from './partition-read';
+import { DynamoDbTrackStore, TRACK_APART } from './track-store';
 
 /** DynamoDB refused the write because the item would pass 400 KB (nothing was written). */
 const isItemSizeExceeded = (error: unknown): boolean =>
@@ -68,6 +68,11 @@ export class DynamoDbOrderStore implements OrderStore {
     options: CallOptions = {},
   ): Promise<RecordRef[]> {
     const prefix = sortKeyPrefix(selector);
+    if (prefix === '') {
+      // A plain POST reads every record: with their tracks, in one Query (./partition-read.ts says why).
+      const partition = await readPartition(this.client, this.tableName, accountId, orderHandle, options);
+      return partition.records.map((item) => recordRef(item, () => partition.trackOf(String(item.sk))));
+    }
     // type and type_index fixed: only the latest attempt can be selected, and a Query is charged for every item it
     // reads (whole items, whatever the projection), so read just that one (sk sorts attempts, newest last).
     const latestOnly = selector.type !== undefined && selector.type_index !== undefined;
@@ -75,20 +80,17 @@ export class DynamoDbOrderStore implements OrderStore {
     // Strongly consistent: an attempt created a moment ago must be the one that counts as latest.
     const query = {
       TableName: this.tableName,
-      // The order records only: their tracks' chunks sort after them (keys.ts).
-      KeyConditionExpression:
-        prefix === '' ? 'pk = :pk AND sk < :records_end' : 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: {
-        ':pk': partitionKey(accountId, orderHandle),
-        ...(prefix === '' ? { ':records_end': ORDER_RECORDS_END } : { ':prefix': prefix }),
-      },
-      ExpressionAttributeNames: { '#type': 'type', '#apart': TRACK_APART },
-      ProjectionExpression: '#type, type_index, fulfillment_attempt, route_handle, #apart',
+      // This part's order records only: their tracks' chunks sort after every record (keys.ts).
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': partitionKey(accountId, orderHandle), ':prefix': prefix },
+      ExpressionAttributeNames: RECORD_NAMES,
+      ProjectionExpression: RECORD_PROJECTION,
       ConsistentRead: true,
       ...(latestOnly ? { ScanIndexForward: false, Limit: 1 } : {}),
     };
     for await (const item of queryItems(this.client, query, options)) {
-      records.push(recordRef(item));
+      const ref = recordRef(item, () => this.tracks.readTrack(keyOf(accountId, orderHandle, ref), options));
+      records.push(ref);
       if (latestOnly) break;
     }
     return records;
@@ -97,11 +99,11 @@ export class DynamoDbOrderStore implements OrderStore {
   /**
    * The completing write touches the order record alone, whatever its track's length. When the record's track is
    * stored apart, the answer needs it: read alongside the write when the selection's read already said so
-   * (write.track_apart), else after the write (the exact-record path reads nothing before writing, so a short order
-   * keeps its 0 reads).
+   * (write.track), else after the write (the exact-record path reads nothing before writing, so a short order keeps
+   * its 0 reads).
    */
   async complete(write: CompletionWrite, options: CallOptions = {}): Promise<CompletionWriteResult> {
-    const early = write.track_apart === true ? this.tracks.readTrack(write.key, options) : undefined;
+    const early = write.track?.read();
     // Awaited below only when needed; never an unhandled rejection meanwhile.
     early?.catch(() => undefined);
     const result = await this.completeRecord(write, options);
@@ -156,19 +158,28 @@ export class DynamoDbOrderStore implements OrderStore {
   }
 }
 
-const recordRef = (item: Record<string, unknown>): RecordRef => ({
+/** A record as selection sees it; `readTrack` reads its track when the record says it is stored apart. */
+const recordRef = (item: Record<string, unknown>, readTrack: () => Promise<unknown[]>): RecordRef => ({
   type: item.type as OrderType,
   type_index: Number(item.type_index),
   fulfillment_attempt: Number(item.fulfillment_attempt),
   route_handle: typeof item.route_handle === 'string' ? item.route_handle : null,
-  ...(item[TRACK_APART] === true ? { track_apart: true } : {}),
+  ...(item[TRACK_APART] === true ? { track: { read: readTrack } } : {}),
+});
+
+const keyOf = (accountId: string, orderHandle: string, ref: RecordRef): OrderKey => ({
+  account_id: accountId,
+  order_handle: orderHandle,
+  type: ref.type,
+  type_index: ref.type_index,
+  fulfillment_attempt: ref.fulfillment_attempt,
 });
 
 /**
  * The record with its track back in place, as the one-item layout stores it: `polyline` is always
  * { type: 'LineString', coordinates } (the schema strips anything else), and the marker goes.
  */
-const withTrack = (order: StoredOrder, fixes: Fix[]): StoredOrder => {
+const withTrack = (order: StoredOrder, fixes: unknown[]): StoredOrder => {
   const { [TRACK_APART]: _apart, ...rest } = order;
   return { ...rest, polyline: { type: 'LineString', coordinates: fixes } };
 };

@@ -18,6 +18,11 @@ export const TRACK_INLINE_MAX_BYTES = 1_024;
 /** A chunk is filled up to this stored size (an append rewrites at most this much); a single larger fix gets its own. */
 export const TRACK_CHUNK_MAX_BYTES = 8 * 1_024;
 /**
+ * Chunks per read page (of at most TRACK_CHUNK_MAX_BYTES each): pages of at most 256 KB, so each call stays well
+ * inside the SDK's per-attempt budget.
+ */
+export const READ_PAGE_CHUNKS = 32;
+/**
  * TransactWriteItems takes at most 100 actions and 4 MB; a long append goes in groups of 128 KB, which stay quick. A
  * move out of the record puts the whole inline part (under 400 KB, about 50 chunks) in its first group.
  */

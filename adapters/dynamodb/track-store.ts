@@ -8,6 +8,7 @@ import { orderItemKey, trackChunkKey } from './keys';
 import {
   MAX_APPEND_ATTEMPTS,
   MAX_TRANSACTION_ACTIONS,
+  READ_PAGE_CHUNKS,
   TRACK_APART,
   TRACK_CHUNK_MAX_BYTES,
   chunkItem,
@@ -55,9 +56,6 @@ export interface MoveResult {
   outcome: 'moved' | 'already_apart' | 'stays_inline' | 'missing' | 'changed';
   fixes: number;
 }
-
-/** Chunks per read page (of at most TRACK_CHUNK_MAX_BYTES each). */
-const READ_PAGE_CHUNKS = 32;
 
 /** The track's reads and writes. One per table; the order store and the seeder reach the track through it. */
 export class DynamoDbTrackStore {

@@ -176,8 +176,12 @@ describe('write and read units of a completion (DynamoDB Local, metered)', () =>
           const after = await unitsOf('apart', points, query);
           expect(after.write).toBeLessThanOrEqual(small.write);
           expect(after.write).toBeLessThan(before.write);
-          // The record and the track are read apart: each read rounds up to 4 KB on its own (at most 1 unit more).
-          if (query === '') expect(after.read).toBeLessThanOrEqual(before.read + 1);
+          if (query === '') {
+            // A plain POST reads the records and their chunks in ONE Query, rounded up to 4 KB once as the one-item
+            // layout's Query is; only the chunks' own keys (about 100 bytes per 8 KB chunk) can cross a boundary.
+            expect(after.read).toBeLessThanOrEqual(before.read + 1);
+            if (points <= 2_500) expect(after.calls).toEqual(['Query', 'UpdateItem', 'UpdateItem']);
+          }
           figures.push(
             `${points} points${query === '' ? '' : ' (exact)'}: WRU ${before.write} -> ${after.write} (10 points: ` +
               `${small.write}), RRU ${before.read} -> ${after.read}, calls ${after.calls.join('+')}`,
