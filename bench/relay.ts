@@ -51,7 +51,12 @@ const startFakes = async (): Promise<{ child: ChildProcess; dynamodb: string; ev
     resolve(__dirname, 'relay', 'fakes-process.ts'),
     [TABLE, String(DYNAMODB_MS), String(EVENTBRIDGE_MS)],
     {
-      execArgv: ['--import', 'tsx'],
+      // BENCH_CPU_PROF=<dir>: the fakes' process writes a V8 CPU profile there when it stops (as bench/workers.ts).
+      execArgv: [
+        '--import',
+        'tsx',
+        ...(process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]),
+      ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
   );

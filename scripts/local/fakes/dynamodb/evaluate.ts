@@ -181,9 +181,21 @@ export const holds = (condition: Condition, item: Item, values: Values): boolean
   }
 };
 
-/** Applies an update to a copy of the item: every right-hand side is read from the item as it was. */
+/**
+ * Applies an update to a copy of the item: every right-hand side is read from the item as it was. Copy on write: the
+ * copy is shallow except for the top-level attributes the update changes inside (deep-copied first), so the stored
+ * item is never changed and an update's cost follows what it touches, not the item's size.
+ */
 export const applyUpdate = (before: Item, plan: UpdatePlan, values: Values): Item => {
-  const after = structuredClone(before);
+  const after: Item = { ...before };
+  const touched = new Set<string>();
+  for (const path of [...plan.set.map((assignment) => assignment.path), ...plan.remove]) {
+    const top = path[0];
+    if (top === undefined || !('name' in top)) continue;
+    touched.add(top.name);
+    const value = before[top.name];
+    if (path.length > 1 && value !== undefined && after[top.name] === value) after[top.name] = structuredClone(value);
+  }
   const assignments = plan.set.map(({ path, value }) => {
     const resolved = resolve(value, before, values);
     if (resolved === undefined) {
@@ -193,8 +205,27 @@ export const applyUpdate = (before: Item, plan: UpdatePlan, values: Values): Ite
   });
   for (const { path, value } of assignments) setPath(after, path, structuredClone(value));
   for (const path of plan.remove) removePath(after, path);
+  // The copy's size from the original's: only the attributes the update touched are measured again.
+  let size = itemBytes(before);
+  for (const name of touched) size += attributeBytes(name, after[name]) - attributeBytes(name, before[name]);
+  sizes.set(after, size);
   return after;
 };
 
-/** An item's size as DynamoDB bills and limits it (names plus values, close enough for the 400 KB limit). */
-export const itemBytes = (item: Item): number => Buffer.byteLength(JSON.stringify(item));
+const attributeBytes = (name: string, value: AttributeValue | undefined): number =>
+  value === undefined ? 0 : Buffer.byteLength(name) + Buffer.byteLength(JSON.stringify(value));
+/** Sizes of items already measured (stored items are never changed in place, so a size stays true). */
+const sizes = new WeakMap<Item, number>();
+
+/**
+ * An item's size as DynamoDB bills and limits it: its attributes' names plus their values (as JSON here, which errs
+ * on the large side: close enough for the 400 KB limit).
+ */
+export const itemBytes = (item: Item): number => {
+  let size = sizes.get(item);
+  if (size === undefined) {
+    size = Object.entries(item).reduce((sum, [name, value]) => sum + attributeBytes(name, value), 0);
+    sizes.set(item, size);
+  }
+  return size;
+};
