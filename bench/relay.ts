@@ -19,13 +19,20 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { createDocumentClient } from '../adapters/aws-clients';
 import { createPublisher, createRelayDeps, relayCallLimits, relayOptions } from '../adapters/composition-root';
-import { pendingShard } from '../adapters/dynamodb/keys';
+import { allPendingShards, pendingShard } from '../adapters/dynamodb/keys';
 import { toItem } from '../adapters/dynamodb/seeder';
 import { loadConfig, type Config } from '../config/env';
 import { orderCompletedEventId } from '../domain/order-completed-event';
-import { relayPendingEvents, type RelayDeps, type RelayOptions } from '../domain/relay-pending-events';
+import type { ListPart } from '../domain/ports';
+import {
+  invocationWorkers,
+  relayPendingEvents,
+  type RelayDeps,
+  type RelayOptions,
+} from '../domain/relay-pending-events';
 import { benchOrder } from './orders';
 import type { FakesRequest, FakesStats } from './relay/fakes-process';
+import { whereCpuGoes } from './relay/profile';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const root = resolve(__dirname, '..');
@@ -55,7 +62,9 @@ const startFakes = async (): Promise<{ child: ChildProcess; dynamodb: string; ev
       execArgv: [
         '--import',
         'tsx',
-        ...(process.env.BENCH_CPU_PROF === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]),
+        ...(process.env.BENCH_CPU_PROF === undefined
+          ? []
+          : ['--cpu-prof', '--cpu-prof-dir', process.env.BENCH_CPU_PROF]),
       ],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     },
@@ -73,11 +82,16 @@ const ask = <T>(child: ChildProcess, request: FakesRequest): Promise<T> =>
   });
 const stats = async (child: ChildProcess) => (await ask<{ stats: FakesStats }>(child, { kind: 'stats' })).stats;
 
-/** A backlog of `count` completed orders whose events are pending, their leases run out (as after an outage). */
-const seedBacklog = async (endpoint: string, count: number): Promise<void> => {
+/**
+ * A backlog of `count` completed orders whose events are pending, their leases run out (as after an outage); with
+ * `part`, only events in that part's shards (what one deployed relay invocation drains).
+ */
+const seedBacklog = async (endpoint: string, count: number, part?: ListPart): Promise<void> => {
   const client = createDocumentClient({ region: 'us-east-1', endpoint });
   const since = Date.parse('2026-12-01T10:00:00.000Z');
-  const items = Array.from({ length: count }, (_, i) => {
+  const ownShards = new Set(allPendingShards().filter((_, i) => part === undefined || i % part.count === part.index));
+  const items = [];
+  for (let i = 0; items.length < count; i += 1) {
     const completedAt = new Date(since + i).toISOString();
     const order = { ...benchOrder('local-account', `relay-bench-${i}`, 10), status: 'completed' as const };
     const key = {
@@ -88,13 +102,14 @@ const seedBacklog = async (endpoint: string, count: number): Promise<void> => {
       fulfillment_attempt: 0,
     };
     const eventId = orderCompletedEventId(key, completedAt);
-    return {
+    if (!ownShards.has(pendingShard(eventId))) continue;
+    items.push({
       ...toItem({ ...order, completed_at: completedAt }),
       pending_event: { event_id: eventId, since: completedAt, lease_until: 0 },
       pending_shard: pendingShard(eventId),
       pending_since: completedAt,
-    };
-  });
+    });
+  }
   const batches: (typeof items)[] = [];
   for (let start = 0; start < items.length; start += 25) batches.push(items.slice(start, start + 25));
   const next = { index: 0 };
@@ -108,44 +123,6 @@ const seedBacklog = async (endpoint: string, count: number): Promise<void> => {
     }),
   );
   client.destroy();
-};
-
-interface ProfileNode {
-  id: number;
-  callFrame: { url: string; functionName: string };
-  hitCount?: number;
-}
-
-/** Self time of a CPU profile by where the code lives. */
-const whereCpuGoes = (nodes: readonly ProfileNode[]): Record<string, number> => {
-  const buckets: Record<string, number> = {};
-  const total = nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0) || 1;
-  for (const node of nodes) {
-    const { url, functionName } = node.callFrame;
-    let bucket = 'other (V8 builtins: JSON, crypto, timers)';
-    if (functionName === '(idle)') bucket = 'idle (waiting on the fakes)';
-    else if (functionName === '(garbage collector)') bucket = 'garbage collection';
-    else if (functionName === '(program)') bucket = 'V8 / native (program)';
-    else if (/@smithy|@aws-sdk/.test(url)) bucket = 'AWS SDK (@aws-sdk, @smithy: serialize, sign, parse)';
-    else if (url.startsWith('node:')) bucket = 'Node http/net/stream';
-    else if (/\/(domain|adapters)\//.test(url)) bucket = 'relay code (domain, adapters)';
-    else if (url.includes('node_modules')) bucket = 'other packages';
-    buckets[bucket] = (buckets[bucket] ?? 0) + (node.hitCount ?? 0);
-  }
-  const byFunction = new Map<string, number>();
-  for (const node of nodes) {
-    const name = `${node.callFrame.functionName || '(anonymous)'} ${node.callFrame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*\/(domain|adapters|bench)\//, '$1/')}`;
-    byFunction.set(name, (byFunction.get(name) ?? 0) + (node.hitCount ?? 0));
-  }
-  const top = [...byFunction].sort((a, b) => b[1] - a[1]).slice(0, 15);
-  log(
-    `top self time: ${top.map(([name, hits]) => `${(Math.round((1000 * hits) / total) / 10).toFixed(1)}% ${name}`).join('\n  ')}`,
-  );
-  return Object.fromEntries(
-    Object.entries(buckets)
-      .sort((a, b) => b[1] - a[1])
-      .map(([name, hits]) => [name, Math.round((1000 * hits) / total) / 10]),
-  );
 };
 
 interface RunFigures {
@@ -169,7 +146,7 @@ const run = async (
 ): Promise<RunFigures> => {
   await ask(fakes.child, { kind: 'reset' });
   log(`${label}: seeding ${EVENTS} pending events`);
-  await seedBacklog(fakes.dynamodb, EVENTS);
+  await seedBacklog(fakes.dynamodb, EVENTS, options.part);
   const before = await stats(fakes.child);
   const session = profile ? new Session() : undefined;
   if (session !== undefined) {
@@ -219,6 +196,54 @@ const run = async (
   return figures;
 };
 
+/** Writes relay_events_per_s, relay_invocation_events_per_s and the figures under `relay` (other keys kept). */
+const writeResults = (config: Config, sequential: RunFigures, concurrent: RunFigures, invocation: RunFigures) => {
+  const limits = relayCallLimits(config);
+  const relay = {
+    generated_at: new Date().toISOString(),
+    description:
+      'one relay process draining a backlog against local fakes answering after injected in-Region latencies (bench/relay.ts)',
+    injected_latency_ms: { dynamodb: DYNAMODB_MS, put_events: EVENTBRIDGE_MS },
+    configuration: {
+      workers: config.RELAY_WORKERS,
+      page_size: config.RELAY_PAGE_SIZE,
+      put_events_in_flight: limits.maxInFlight,
+      put_events_per_second_limit: limits.perSecond,
+    },
+    before: sequential,
+    after: concurrent,
+    invocation,
+    speedup: Math.round((100 * concurrent.events_per_s) / sequential.events_per_s) / 100,
+    machine: {
+      node: process.version,
+      note: 'shared 2-core machine; other work may have run at the same time',
+    },
+  };
+  const out = resolve(values.out);
+  const existing: Record<string, unknown> = existsSync(out)
+    ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>)
+    : {};
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      {
+        ...existing,
+        relay_events_per_s: concurrent.events_per_s,
+        relay_invocation_events_per_s: invocation.events_per_s,
+        relay,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  process.stdout.write(
+    `relay: ${concurrent.events_per_s} events/s (before: ${sequential.events_per_s}/s, x${relay.speedup}); ` +
+      `CPU ${concurrent.cpu_us_per_event} us/event (before ${sequential.cpu_us_per_event}); ` +
+      `SDK calls/event ${JSON.stringify(concurrent.sdk_calls_per_event)}; one deployed invocation ` +
+      `(part 1 of ${config.RELAY_PARTS}, ${invocation.events} events) ${invocation.events_per_s} events/s; written to ${out}\n`,
+  );
+};
+
 const main = async () => {
   const fakes = await startFakes();
   try {
@@ -258,39 +283,17 @@ const main = async () => {
       relayOptions(config),
       values['no-profile'] !== true,
     );
-    const limits = relayCallLimits(config);
-    const relay = {
-      generated_at: new Date().toISOString(),
-      description:
-        'one relay process draining a backlog against local fakes answering after injected in-Region latencies (bench/relay.ts)',
-      injected_latency_ms: { dynamodb: DYNAMODB_MS, put_events: EVENTBRIDGE_MS },
-      configuration: {
-        workers: config.RELAY_WORKERS,
-        page_size: config.RELAY_PAGE_SIZE,
-        put_events_in_flight: limits.maxInFlight,
-        put_events_per_second_limit: limits.perSecond,
-      },
-      before: sequential,
-      after: concurrent,
-      speedup: Math.round((100 * concurrent.events_per_s) / sequential.events_per_s) / 100,
-      machine: {
-        node: process.version,
-        note: 'shared 2-core machine; other work may have run at the same time',
-      },
-    };
-    const out = resolve(values.out);
-    const existing: Record<string, unknown> = existsSync(out)
-      ? (JSON.parse(readFileSync(out, 'utf8')) as Record<string, unknown>)
-      : {};
-    writeFileSync(
-      out,
-      `${JSON.stringify({ ...existing, relay_events_per_s: concurrent.events_per_s, relay }, null, 2)}\n`,
+    // One deployed invocation: part 1 of RELAY_PARTS with its share of the loops, on a backlog in its own shards. The
+    // schedule starts RELAY_PARTS of them at once, each in its own Lambda environment (serverless.yml).
+    const part = { index: 0, count: config.RELAY_PARTS };
+    const invocation = await run(
+      `one deployed invocation (part 1 of ${part.count})`,
+      fakes,
+      createRelayDeps(config, logger),
+      { ...relayOptions(config), workers: invocationWorkers(config.RELAY_WORKERS, part), part },
+      false,
     );
-    process.stdout.write(
-      `relay: ${concurrent.events_per_s} events/s (before: ${sequential.events_per_s}/s, x${relay.speedup}); ` +
-        `CPU ${concurrent.cpu_us_per_event} us/event (before ${sequential.cpu_us_per_event}); ` +
-        `SDK calls/event ${JSON.stringify(concurrent.sdk_calls_per_event)}; written to ${out}\n`,
-    );
+    writeResults(config, sequential, concurrent, invocation);
   } finally {
     fakes.child.send({ kind: 'stop' } satisfies FakesRequest);
   }

@@ -135,3 +135,7 @@ const takeLeases = async (
   });
   return leases.filter((lease): lease is HeldEvent => typeof lease !== 'string');
 };
+
+/** RELAY_WORKERS is the relay's loop count in all: the invocations of one schedule share it (at least one each). */
+export const invocationWorkers = (workers: number | undefined, part: ListPart | undefined): number | undefined =>
+  part === undefined ? workers : Math.ceil((workers ?? 1) / part.count);

@@ -7,6 +7,7 @@ import type { Context, ScheduledEvent } from 'aws-lambda';
 import type { ListPart } from '../domain/ports';
 import { loadConfig } from '../config/env';
 import {
+  invocationWorkers,
   relayPendingEvents,
   type RelayDeps,
   type RelayOptions,
@@ -47,8 +48,7 @@ export const createRelayHandler = (
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
       const part = relayPartOf(event);
-      // RELAY_WORKERS is the relay's loop count in all: the invocations of one schedule share it.
-      const workers = part === undefined ? options.workers : Math.ceil((options.workers ?? 1) / part.count);
+      const workers = invocationWorkers(options.workers, part);
       const report = await relayPendingEvents(deps, {
         ...options,
         ...(workers === undefined ? {} : { workers }),

@@ -31,8 +31,13 @@ export interface BenchFigures {
   cpu_ms: number;
   /** Read units of one credential-cache miss (auth_miss.subject.read_units: one strongly consistent GetItem). */
   auth_read_units: number;
-  /** Events per second one relay process drains (relay_events_per_s, `npm run bench:relay`). */
+  /** Events per second one relay process drains with every loop (relay_events_per_s, `npm run bench:relay`). */
   relay_events_per_s: number;
+  /**
+   * Events per second one deployed relay invocation drains: one part of the shards with its share of the loops
+   * (relay_invocation_events_per_s). The schedule runs one per part at once, each in its own Lambda environment.
+   */
+  relay_invocation_events_per_s: number;
   prices: BenchPrices;
 }
 
@@ -86,6 +91,7 @@ export const readBenchFigures = (results: unknown, shape: Shape): BenchFigures =
     cpu_ms: numberAt(results, ['cpu_us_per_request']) / 1000,
     auth_read_units: numberAt(results, ['auth_miss', 'subject', 'read_units']),
     relay_events_per_s: numberAt(results, ['relay_events_per_s']),
+    relay_invocation_events_per_s: numberAt(results, ['relay_invocation_events_per_s']),
     prices,
   };
 };

@@ -110,7 +110,7 @@ export interface CapacityResult {
   cost_per_month_usd: CostPerMonth;
   cost_per_million_usd: number;
   relay: {
-    /** The drain rate after the outage: measured per process x invocations, within the PutEvents left over. */
+    /** The drain rate after the outage: measured per invocation x invocations, within the PutEvents left over. */
     events_per_second: number;
     backlog_events: number;
     catch_up_seconds: number;
@@ -213,7 +213,8 @@ const breakersOpenConcurrency = (rps: number, c: Omit<SizeFigures, 'points'>, du
 };
 
 /**
- * The relay's drain after an outage: the measured rate of one relay process times the invocations deployed, working
+ * The relay's drain after an outage: the measured rate of one deployed invocation (its part of the shards, its share
+ * of the loops) times the invocations deployed at once (one per part, each in its own Lambda environment), working
  * relayWorkSeconds of each relayScheduleSeconds; never more PutEvents than the relay's share of the quota, nor than
  * the quota leaves over the live completions' own (which go on during the catch-up). 10 events per PutEvents.
  */
@@ -222,7 +223,7 @@ const relayDrain = (bench: BenchFigures, rps: number, c: Omit<SizeFigures, 'poin
   const liveCalls = rps * c.put_events;
   const work = a.relayWorkSeconds / a.relayScheduleSeconds;
   const candidates: [CapacityResult['relay']['bound'], number][] = [
-    ['relay processes', bench.relay_events_per_s * a.relayParallelism],
+    ['relay processes', bench.relay_invocation_events_per_s * a.relayParallelism],
     ['relay share of the PutEvents quota', ((quota * a.relayPutEventsSharePercent) / 100) * 10],
     ['PutEvents quota headroom', Math.max(0, quota - liveCalls) * 10],
   ];

@@ -7,7 +7,8 @@ import { join, resolve } from 'node:path';
  * `npm run bench:relay` once with a small backlog, into a copy of bench/results.json under .local/: both relays
  * deliver every event exactly once (the bench fails otherwise), the deterministic figures hold (SDK calls per event:
  * run 8's relay makes two UpdateItem per event, the deployed one batches them in TransactWriteItems of up to 100),
- * and the figures are merged into the file with every other key kept. Rates at this size mean nothing.
+ * and the figures are merged into the file with every other key kept; one deployed invocation (part 1 of the
+ * schedule's parts) drains its own shards' backlog. Rates at this size mean nothing.
  */
 const root = resolve(__dirname, '..', '..');
 
@@ -38,6 +39,7 @@ test('bench:relay: exactly-once, calls per event, merged into results.json', () 
       injected_latency_ms: { dynamodb: number; put_events: number };
       before: { events_per_s: number; sdk_calls_per_event: Record<string, number> };
       after: { events_per_s: number; sdk_calls_per_event: Record<string, number>; put_events_max_in_flight: number };
+      invocation: { events: number; events_per_s: number; report: { published: number } };
     };
   };
   for (const key of Object.keys(before).filter((name) => !name.startsWith('relay'))) {
@@ -53,4 +55,7 @@ test('bench:relay: exactly-once, calls per event, merged into results.json', () 
   expect(after.relay.after.sdk_calls_per_event.PutEvents).toBeGreaterThanOrEqual(0.1);
   expect(after.relay.after.sdk_calls_per_event.PutEvents).toBeLessThanOrEqual(0.125);
   expect(after.relay.after.put_events_max_in_flight).toBeGreaterThan(1);
+  // One deployed invocation (part 1 of RELAY_PARTS) drains a backlog in its own shards, each event once.
+  expect(after.relay_invocation_events_per_s).toBe(after.relay.invocation.events_per_s);
+  expect(after.relay.invocation).toMatchObject({ events: 400, report: { published: 400 } });
 }, 300_000);

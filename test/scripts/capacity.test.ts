@@ -19,6 +19,7 @@ const results = (overrides: { smallWriteUnits?: number } = {}) => ({
   generated_at: '2026-12-05T00:00:00.000Z',
   cpu_us_per_request: 4_000,
   relay_events_per_s: 1_000,
+  relay_invocation_events_per_s: 1_000,
   auth_miss: { subject: { reads: 1, read_units: 0.5 }, baseline: { reads: 1, read_units: 0.5 } },
   capacity_by_size: [
     { points: 10, storable: true, subject: { handle_only: shapeFigures(overrides.smallWriteUnits ?? 8, 1) } },
