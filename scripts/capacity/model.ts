@@ -214,7 +214,8 @@ const breakersOpenConcurrency = (rps: number, c: Omit<SizeFigures, 'points'>, du
 
 /**
  * The relay's drain after an outage: the measured rate of one deployed invocation (its part of the shards, its share
- * of the loops) times the invocations deployed at once (one per part, each in its own Lambda environment), working
+ * of the loops) times the invocations deployed at once (one per part, each in its own Lambda environment; no more
+ * than the pending-events shards, since each part's loop drains its own shards), working
  * relayWorkSeconds of each relayScheduleSeconds; never more PutEvents than the relay's share of the quota, nor than
  * the quota leaves over the live completions' own (which go on during the catch-up). 10 events per PutEvents.
  */
@@ -223,7 +224,8 @@ const relayDrain = (bench: BenchFigures, rps: number, c: Omit<SizeFigures, 'poin
   const liveCalls = rps * c.put_events;
   const work = a.relayWorkSeconds / a.relayScheduleSeconds;
   const candidates: [CapacityResult['relay']['bound'], number][] = [
-    ['relay processes', bench.relay_invocation_events_per_s * a.relayParallelism],
+    // A loop drains its own shards one page at a time: invocations past the shard count have nothing to drain.
+    ['relay processes', bench.relay_invocation_events_per_s * Math.min(a.relayParallelism, a.pendingShards)],
     ['relay share of the PutEvents quota', ((quota * a.relayPutEventsSharePercent) / 100) * 10],
     ['PutEvents quota headroom', Math.max(0, quota - liveCalls) * 10],
   ];

@@ -205,22 +205,29 @@ describe('revocation takes effect within the cache TTL', () => {
     const revokedAt = Date.now();
     await table.revoke('revoke-timing', created.secret_id);
     let refusedAt: number | undefined;
-    // The slowest lookup seen: a loaded machine makes DynamoDB Local's reads slow, which is not the cache's doing.
+    // The slowest lookup and the slowest round of this probe (lookup, both secret checks, pause) seen: on a loaded
+    // machine DynamoDB Local's reads and the secret hashes are slow, which is not the cache's doing.
     let slowestFindMs = 0;
+    let slowestRoundMs = 0;
     while (refusedAt === undefined && Date.now() - revokedAt < 15_000) {
-      const findStarted = Date.now();
+      const roundStarted = Date.now();
       const credentials = await store.find('revoke-timing');
-      slowestFindMs = Math.max(slowestFindMs, Date.now() - findStarted);
+      slowestFindMs = Math.max(slowestFindMs, Date.now() - roundStarted);
       if (!verifySecret(created.secret, credentials, new Date())) refusedAt = Date.now();
       else await new Promise((resolve) => setTimeout(resolve, 20));
       expect(verifySecret(rotated.secret, credentials, new Date())).toBe(true);
+      slowestRoundMs = Math.max(slowestRoundMs, Date.now() - roundStarted);
     }
     const delay = (refusedAt ?? Infinity) - revokedAt;
     process.stdout.write(
-      `revocation took effect after ${delay} ms (cache TTL ${ttlMs} ms, slowest lookup ${slowestFindMs} ms)\n`,
+      `revocation took effect after ${delay} ms (cache TTL ${ttlMs} ms, slowest lookup ${slowestFindMs} ms, ` +
+        `slowest probe round ${slowestRoundMs} ms)\n`,
     );
-    // The TTL, then at most the lookup under way when it ran out and the re-read (+ the 20 ms pause, + 200 ms slack).
-    expect(delay).toBeLessThanOrEqual(ttlMs + 2 * slowestFindMs + 20 + 200);
+    // The entry was cached before the revoke, so it runs out at most ttlMs after it. Then at most the rest of the
+    // probe's round under way when it ran out, and the next round, whose lookup re-reads (+ 200 ms slack). The probe
+    // sees the refusal no sooner than its own rounds allow, so the bound counts them as measured (with a TTL of 2 s
+    // instead of 1 s, or none, this fails unless a round takes about 400 ms).
+    expect(delay).toBeLessThanOrEqual(ttlMs + 2 * slowestRoundMs + 200);
   });
 });
 
