@@ -16,6 +16,7 @@ import { DependencyUnavailable } from '../../../../domain/errors';
 import type { AccountOrder } from '../../../../domain/order';
 import type { OrderKey } from '../../../../domain/order-fields';
 import type { CompletionWrite } from '../../../../domain/ports';
+import { completionWriteOf } from '../../support/completion-write';
 
 const documentClient = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
 const dynamo = mockClient(documentClient);
@@ -39,19 +40,7 @@ const pending: PendingEvent = {
   since: '2025-03-01T12:00:00.000Z',
   lease_until: 1_740_830_410_000,
 };
-const write: CompletionWrite = {
-  key,
-  completed_at: '2025-03-01T12:00:00.000Z',
-  timeline_event: {
-    type: 'order_completed',
-    recorded_at: '2025-03-01T12:00:00.000Z',
-    order_handle: 'order-1',
-    route_handle: null,
-    order_type: 'drop',
-    fulfillment_attempt: 1,
-  },
-  pending_event: pending,
-};
+const write: CompletionWrite = completionWriteOf(key, pending);
 
 const storedItem = {
   pk: 'acct-1#order-1',

@@ -5,6 +5,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { DynamoDbOrderStore } from '../../../../adapters/dynamodb/order-store';
 import { readPartition, RECORDS_PAGE_ROOM } from '../../../../adapters/dynamodb/partition-read';
 import { READ_PAGE_CHUNKS } from '../../../../adapters/dynamodb/track-chunks';
+import { completionWriteOf } from '../../support/completion-write';
 
 /**
  * A plain POST's one Query over the handle's partition (adapters/dynamodb/partition-read.ts): records first, then
@@ -90,18 +91,16 @@ test('the store reads the rest of a long track alongside the completing write, n
   });
   const [ref] = await store.findRecords('acct-1', 'order-1', {});
   expect(ref?.track).toBeDefined();
+  const key = {
+    account_id: 'acct-1',
+    order_handle: 'order-1',
+    type: 'drop' as const,
+    type_index: 0,
+    fulfillment_attempt: 0,
+  };
+  const pending = { event_id: '0'.repeat(32), since: '2025-03-01T12:00:00.000Z', lease_until: 1 };
   const result = await store.complete({
-    key: { account_id: 'acct-1', order_handle: 'order-1', type: 'drop', type_index: 0, fulfillment_attempt: 0 },
-    completed_at: '2025-03-01T12:00:00.000Z',
-    timeline_event: {
-      type: 'order_completed',
-      recorded_at: '2025-03-01T12:00:00.000Z',
-      order_handle: 'order-1',
-      route_handle: null,
-      order_type: 'drop',
-      fulfillment_attempt: 0,
-    },
-    pending_event: { event_id: '0'.repeat(32), since: '2025-03-01T12:00:00.000Z', lease_until: 1 },
+    ...completionWriteOf(key, pending),
     ...(ref?.track === undefined ? {} : { track: ref.track }),
   });
   expect(result).toEqual({
