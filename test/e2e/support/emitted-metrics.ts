@@ -166,16 +166,24 @@ export const collectEmittedMetrics = async (functionEnv: Record<string, string>)
       (await post(requestHandler('http://127.0.0.1:9'), unpublished)).statusCode,
     ];
     // The circuit breaker's life in one environment (one handler): the bus fails (opens after one failure here), a
-    // request skips the publish, the bus recovers, the next request after the cool-down probes and closes it.
+    // request skips the publish, the bus recovers, the next request after the cool-down probes and closes it. The
+    // cool-down must outlast the skipping request on a loaded machine (with 100 ms, a slow request became the probe
+    // instead, and nothing was skipped), so it is 2 s, and the probe waits it out.
+    const coolDownMs = 2_000;
     const bus = await switchableEventBridge(process.env.EVENTBRIDGE_ENDPOINT as string);
     try {
       const breaking = requestHandler(bus.endpoint, {
         PUBLISH_BREAKER_FAILURES: '1',
-        PUBLISH_BREAKER_COOLDOWN_MS: '100',
+        PUBLISH_BREAKER_COOLDOWN_MS: String(coolDownMs),
       });
-      statuses.push((await post(breaking, opening)).statusCode, (await post(breaking, skipped)).statusCode);
+      statuses.push((await post(breaking, opening)).statusCode);
+      const openedAt = Date.now();
+      statuses.push((await post(breaking, skipped)).statusCode);
+      const skippedAfterMs = Date.now() - openedAt;
+      if (skippedAfterMs >= coolDownMs) throw new Error(`the skipping request took ${skippedAfterMs} ms`);
       bus.state.down = false;
-      await sleep(250);
+      // The breaker opened a little before the first request answered: a second more, so the next request probes.
+      await sleep(coolDownMs - skippedAfterMs + 1_000);
       statuses.push((await post(breaking, probe)).statusCode);
     } finally {
       await bus.close();
